@@ -1,0 +1,65 @@
+"""The composition root: settings, database, Slack app and surfaces, built on demand."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from slack_bolt import App
+
+from bot.languages import UserLanguages
+from bot.settings import Settings
+from bot.slack_client import make_client
+from domain.reference import Reference, load_reference
+from storage.db import Database
+from storage.title_index import TitleIndex
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """What every handler and job needs, made once per process."""
+
+    settings: Settings
+    db: Database
+    ref: Reference
+    languages: UserLanguages
+    titles: TitleIndex = field(default_factory=TitleIndex)
+    clock: Callable[[], datetime] = utc_now
+
+
+def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Services:
+    return Services(
+        settings=settings,
+        db=Database.from_url(settings.database_url),
+        ref=load_reference(settings.behov_classification_file),
+        languages=UserLanguages(make_client(settings, timeout=3, retries=False)),
+        clock=clock,
+    )
+
+
+def build_bolt_app(services: Services, *, process_before_response: bool = False) -> App:
+    """The Bolt app with every surface registered; nothing here runs at import time."""
+    from commands import register_all
+    from commands.context import context_middleware
+    from commands.errors import handle_error
+
+    settings = services.settings
+    app = App(
+        client=make_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        process_before_response=process_before_response,
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+    )
+    app.middleware(context_middleware(services))
+    app.error(handle_error)
+    register_all(app)
+    return app

@@ -1,0 +1,79 @@
+"""`behov`: serve, socket, db upgrade (and more as the product grows)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("behov")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="behov", description="Behov – utvecklingsbehov i VVG")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="kör boten i HTTP-läge")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
+    commands.add_parser("socket", help="kör boten över Socket Mode")
+    db = commands.add_parser("db", help="databasen")
+    db.add_argument("action", choices=["upgrade"])
+    return parser
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    from bot.runtime import build_runtime
+    from bot.server import make_server
+
+    settings.require("slack_bot_token", "slack_signing_secret")
+    runtime = build_runtime(settings)
+    log.info("Behov listens on http://%s:%s/slack/events", host, port)
+    make_server(runtime.web_app, host, port).run()
+
+
+def socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.runtime import build_runtime
+    from bot.scheduler import start_scheduler
+
+    settings.require("slack_bot_token", "slack_app_token")
+    runtime = build_runtime(settings, scheduler=False)
+    scheduler = start_scheduler(runtime.services)
+    try:
+        SocketModeHandler(runtime.bolt_app, settings.slack_app_token).start()
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def db_upgrade(settings: Settings) -> None:
+    from storage.db import Database
+
+    Database.from_url(settings.database_url).upgrade()
+    print("Databasen är uppdaterad.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    try:
+        settings = load_settings()
+        if args.command == "serve":
+            serve(settings, args.host, args.port)
+        elif args.command == "socket":
+            socket_mode(settings)
+        elif args.command == "db":
+            db_upgrade(settings)
+    except SettingsError as exc:
+        print(f"behov: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

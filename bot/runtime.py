@@ -1,0 +1,48 @@
+"""Put the pieces together for one process: services, Bolt app, web app, scheduler."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App
+from starlette.applications import Starlette
+
+from bot.app import Services, build_bolt_app, build_services
+from bot.scheduler import start_scheduler
+from bot.settings import Settings
+from bot.web import create_web_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    services: Services
+    bolt_app: App
+    web_app: Starlette
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    services: Services | None = None,
+    scheduler: bool = True,
+    process_before_response: bool = False,
+) -> Runtime:
+    services = services or build_services(settings)
+    if settings.behov_auto_migrate:
+        services.db.upgrade()
+    bolt_app = build_bolt_app(services, process_before_response=process_before_response)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        running = start_scheduler(services) if scheduler else None
+        try:
+            yield
+        finally:
+            if running is not None:
+                running.shutdown(wait=True)  # finish the tick in progress, start no new one
+
+    return Runtime(services, bolt_app, create_web_app(services, bolt_app, lifespan=lifespan))

@@ -1,0 +1,37 @@
+"""The clock: APScheduler wakes us every tick; what is due is decided by the database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+log = logging.getLogger(__name__)
+
+# Each job takes (services, now) and does whatever is due as of now, claiming it first.
+JOBS: list[Callable] = []
+
+
+def run_due_work(services) -> None:
+    now = services.clock()
+    for job in JOBS:
+        try:
+            job(services, now)
+        except Exception:  # one failing kind of work must not stop the others
+            log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+
+
+def start_scheduler(services) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=services.settings.tz)
+    scheduler.add_job(
+        run_due_work,
+        "interval",
+        args=[services],
+        seconds=services.settings.behov_tick_seconds,
+        id="tick",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.start()
+    return scheduler

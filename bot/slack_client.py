@@ -1,0 +1,30 @@
+"""Web API clients that go to SLACK_API_URL and retry what Slack asks us to retry."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.settings import Settings
+
+
+def retry_handlers() -> list:
+    """429 waits for Retry-After; 5xx and broken connections back off and try again."""
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+        ConnectionErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def make_client(settings: Settings, *, timeout: int = 10, retries: bool = True) -> WebClient:
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=retry_handlers() if retries else [],
+    )

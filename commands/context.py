@@ -1,0 +1,40 @@
+"""What a handler gets besides Bolt's arguments: the services and the person's language."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from slack_sdk.errors import SlackClientError
+
+from bot.i18n import Texts
+
+log = logging.getLogger(__name__)
+
+
+def context_middleware(services) -> Callable:
+    def add_services(context, next):
+        context["svc"] = services
+        context["tx"] = Texts(services.languages.language(context.user_id))
+        return next()
+
+    return add_services
+
+
+@contextmanager
+def telling_user(respond, tx: Texts, what: str) -> Iterator[None]:
+    """Run Web API work after the ack; if Slack fails us, log it and tell the person.
+
+    An exception escaping a listener after ack() can cancel the ack Bolt already gave,
+    so Web API errors stop here.
+    """
+    try:
+        yield
+    except (SlackClientError, OSError) as exc:
+        log.warning("Slack call failed while %s: %s", what, exc)
+        if respond is not None:
+            try:
+                respond(text=tx("error.slack"), response_type="ephemeral", replace_original=False)
+            except (SlackClientError, OSError) as again:
+                log.warning("could not tell the user either: %s", again)

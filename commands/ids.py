@@ -1,0 +1,28 @@
+"""Every command, callback_id, action_id and block_id in one place (manifest.yml uses the same)."""
+
+COMMAND = "/behov"
+
+# Shortcuts and views (callback_id)
+REGISTER_SHORTCUT = "register_need"
+REGISTER_VIEW = "register_need_form"
+DONE_VIEW = "register_need_done"
+
+# Input blocks of the registration form: the block_id names the field.
+TITLE = "title"
+DESCRIPTION = "description"
+ORIGIN = "origin"
+AREA = "area"
+TARGET_GROUPS = "target_groups"
+LEVEL = "level"
+ORGANISATION = "organisation"
+SIMILAR = "similar"
+
+# Actions (action_id)
+ORGANISATION_SEARCH = "organisation_search"
+OPEN_NEED = "open_need"
+STATUS_PICK = "status_pick"
+
+
+def input_action(block_id: str) -> str:
+    """The action_id of the one element inside an input block."""
+    return f"{block_id}_input"

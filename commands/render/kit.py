@@ -1,0 +1,110 @@
+"""Small Block Kit builders that never exceed Slack's limits (they shorten instead)."""
+
+from __future__ import annotations
+
+import json
+
+
+def escape(text: str | None) -> str:
+    """Make user text safe inside mrkdwn: `<!channel>` is shown, never pinged."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shorten(text: str, limit: int) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plain(text: str, limit: int = 3000) -> dict:
+    return {"type": "plain_text", "text": shorten(text, limit) or " ", "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = 3000) -> dict:
+    return {"type": "mrkdwn", "text": shorten(text, limit) or " "}
+
+
+def section(text: str, *, accessory: dict | None = None, block_id: str | None = None) -> dict:
+    block = {"type": "section", "text": mrkdwn(text)}
+    if accessory:
+        block["accessory"] = accessory
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def header(text: str) -> dict:
+    return {"type": "header", "text": plain(text, 150)}
+
+
+def context(*texts: str) -> dict:
+    return {"type": "context", "elements": [mrkdwn(t, 2000) for t in texts[:10] if t]}
+
+
+def divider() -> dict:
+    return {"type": "divider"}
+
+
+def button(
+    text: str, action_id: str, value: str | None = None, *, style: str | None = None
+) -> dict:
+    element = {"type": "button", "text": plain(text, 75), "action_id": action_id}
+    if value is not None:
+        element["value"] = shorten(value, 2000)
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: dict, block_id: str | None = None) -> dict:
+    block = {"type": "actions", "elements": list(elements)[:25]}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def option(text: str, value: str) -> dict:
+    return {"text": plain(text, 75), "value": value[:150]}
+
+
+def input_block(
+    block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None
+) -> dict:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    blocks: list[dict],
+    *,
+    submit: str | None = None,
+    close: str | None = None,
+    metadata: dict | None = None,
+) -> dict:
+    view = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, 24),
+        "blocks": blocks[:100],
+    }
+    if submit:
+        view["submit"] = plain(submit, 24)
+    if close:
+        view["close"] = plain(close, 24)
+    if metadata:
+        view["private_metadata"] = json.dumps(metadata, separators=(",", ":"))[:3000]
+    return view
+
+
+def date_token(timestamp: float, fallback: str, fmt: str = "{date_short}") -> str:
+    """Slack shows this date in each reader's own time zone."""
+    return f"<!date^{int(timestamp)}^{fmt}|{escape(fallback)}>"

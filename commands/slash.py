@@ -1,0 +1,85 @@
+"""`/behov`: one slash command, Swedish subcommands with English aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.i18n import Texts
+from commands import ids, registration, status
+from commands.render.help import help_blocks
+from domain.commands import parse
+from domain.needs import TITLE_MAX, Draft
+
+
+@dataclass
+class Turn:
+    """One `/behov` request, parsed."""
+
+    ack: Callable
+    respond: Callable
+    client: WebClient
+    svc: object
+    tx: Texts
+    user_id: str
+    channel_id: str
+    trigger_id: str
+    argument: str
+
+
+def register(app: App) -> None:
+    app.command(ids.COMMAND)(handle_behov)
+
+
+def handle_behov(ack, command: dict, client: WebClient, respond, context) -> None:
+    parsed = parse(command.get("text"))
+    turn = Turn(
+        ack=ack,
+        respond=respond,
+        client=client,
+        svc=context["svc"],
+        tx=context["tx"],
+        user_id=command["user_id"],
+        channel_id=command.get("channel_id", ""),
+        trigger_id=command.get("trigger_id", ""),
+        argument=parsed.argument,
+    )
+    route = ROUTES.get(parsed.name)
+    if route is None:
+        text, blocks = help_blocks(turn.tx, unknown=parsed.word)
+        ack(text=text, blocks=blocks)
+        return
+    route(turn)
+
+
+def show_help(turn: Turn) -> None:
+    text, blocks = help_blocks(turn.tx)
+    turn.ack(text=text, blocks=blocks)
+
+
+def open_registration(turn: Turn) -> None:
+    turn.ack()
+    draft = Draft(title=turn.argument[:TITLE_MAX])
+    registration.open_form(
+        turn.client,
+        turn.svc,
+        turn.tx,
+        trigger_id=turn.trigger_id,
+        draft=draft,
+        respond=turn.respond,
+    )
+
+
+def answer_status(turn: Turn) -> None:
+    text, blocks = status.answer(turn.svc, turn.tx, turn.argument)
+    turn.ack(text=text, blocks=blocks)
+
+
+ROUTES: dict[str, Callable[[Turn], None]] = {
+    "help": show_help,
+    "new": open_registration,
+    "status": answer_status,
+}

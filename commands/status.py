@@ -1,0 +1,41 @@
+"""Where does a need stand? By number, or by fuzzy title."""
+
+from __future__ import annotations
+
+from bot.i18n import Texts
+from commands.render.kit import escape, section
+from commands.render.needs import choice_blocks, status_blocks
+from domain.matching import clear_winner
+from domain.needs import parse_number
+from storage.needs import get_need, needs_by_ids
+
+
+def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
+    """(fallback text, blocks) answering `/behov status <nr|text>`."""
+    if not argument:
+        return _plain(tx("status.usage"))
+    number = parse_number(argument)
+    with svc.db.session() as session:
+        if number is not None:
+            need = get_need(session, need_id=number)
+            if need is None:
+                return _plain(tx("status.no_number", number=number))
+            return show(svc, tx, need)
+        matches = svc.titles.lookup(session, argument)
+        winner = clear_winner(matches)
+        found = needs_by_ids(session, ids=[m.need_id for m in matches])
+    if winner is not None and winner.need_id in found:
+        return show(svc, tx, found[winner.need_id])
+    if not matches:
+        return _plain(tx("status.no_match", query=escape(argument)))
+    needs = [found[m.need_id] for m in matches if m.need_id in found]
+    return tx("status.several_fallback"), choice_blocks(needs, argument, tx)
+
+
+def show(svc, tx: Texts, need) -> tuple[str, list[dict]]:
+    blocks = status_blocks(need, svc.ref, tx, svc.settings.tz)
+    return escape(f"#{need.id} {need.title}"), blocks
+
+
+def _plain(text: str) -> tuple[str, list[dict]]:
+    return text, [section(text)]

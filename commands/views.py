@@ -1,0 +1,11 @@
+"""View submissions: the registration form."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from commands import ids, registration
+
+
+def register(app: App) -> None:
+    app.view(ids.REGISTER_VIEW)(registration.submit)

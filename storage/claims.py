@@ -1,0 +1,59 @@
+"""Exactly-once scheduled work: claim a (kind, subject, due time) row before sending.
+
+A unique row per piece of work means two or three processes on one database send it once:
+the first insert wins, the others see the conflict and move on. A failed send releases the
+claim so a later tick retries it; a finished one stays as the record that it was done.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.models import JobClaim
+
+CLAIMED, SENT, SKIPPED = "claimed", "sent", "skipped"
+
+
+def claim(
+    session: Session, *, kind: str, subject: str, due_at: datetime, owner: str, now: datetime
+) -> JobClaim | None:
+    """Take the work, or None if another process has it (or it is done already)."""
+    row = JobClaim(
+        kind=kind,
+        subject=subject,
+        due_at=due_at,
+        status=CLAIMED,
+        owner=owner,
+        attempts=1,
+        claimed_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+def finish(session: Session, *, row: JobClaim, now: datetime, status: str = SENT) -> None:
+    row.status = status
+    row.finished_at = now
+    session.add(row)
+
+
+def release(session: Session, *, row: JobClaim) -> None:
+    """The send failed: drop the claim so a later tick tries again."""
+    session.delete(row)
+
+
+def done(session: Session, *, kind: str, subject: str, due_at: datetime) -> bool:
+    row = session.exec(
+        select(JobClaim).where(
+            JobClaim.kind == kind, JobClaim.subject == subject, JobClaim.due_at == due_at
+        )
+    ).first()
+    return row is not None and row.status in (SENT, SKIPPED)

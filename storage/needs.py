@@ -1,0 +1,172 @@
+"""Queries and writes for needs and their history. Callers own the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from domain.history import PUBLIC_KINDS, EventKind
+from domain.needs import Draft, content_hash
+from domain.reference import Reference
+from storage.models import Need, NeedEvent
+
+
+def record_event(
+    session: Session,
+    *,
+    need: Need,
+    at: datetime,
+    actor: str | None,
+    kind: str,
+    field: str | None = None,
+    old: object = None,
+    new: object = None,
+    comment: str | None = None,
+    public: bool | None = None,
+) -> NeedEvent:
+    """Append one entry to the need's history (never updated, never deleted).
+
+    Whether the public page may show it follows from its kind unless said otherwise.
+    """
+    if public is None:
+        public = kind in PUBLIC_KINDS
+    event = NeedEvent(
+        need_id=need.id,
+        at=at,
+        actor=actor,
+        kind=kind,
+        field=field,
+        old_value=None if old is None else str(old),
+        new_value=None if new is None else str(new),
+        comment=comment,
+        public=public,
+    )
+    session.add(event)
+    return event
+
+
+def create_need(
+    session: Session,
+    *,
+    draft: Draft,
+    ref: Reference,
+    user_id: str,
+    now: datetime,
+    permalink: str | None = None,
+) -> tuple[Need, bool]:
+    """Store a new need in phase 1; the same text from the same person returns the first one."""
+    digest = content_hash(draft.title, draft.description)
+    existing = find_by_content(session, user_id=user_id, digest=digest)
+    if existing is not None:
+        return existing, False
+    area = ref.area(draft.area)
+    need = Need(
+        title=draft.title,
+        description=draft.description,
+        origin=draft.origin or "",
+        perspective=area[0].key if area else None,
+        area=draft.area,
+        target_groups=list(draft.target_groups),
+        level=draft.level,
+        organisation=draft.organisation,
+        submitted_by=user_id,
+        submitted_at=now,
+        source_permalink=permalink,
+        content_hash=digest,
+        phase=1,
+        phase_entered_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(need)
+            session.flush()
+    except IntegrityError:
+        # A concurrent copy of the same submission won the race: answer with its need.
+        existing = find_by_content(session, user_id=user_id, digest=digest)
+        if existing is None:
+            raise
+        return existing, False
+    record_event(session, need=need, at=now, actor=user_id, kind=EventKind.REGISTERED, new=1)
+    return need, True
+
+
+def change_phase(
+    session: Session,
+    *,
+    need: Need,
+    to_phase: int,
+    actor: str | None,
+    now: datetime,
+    comment: str | None = None,
+) -> None:
+    """Move a need to another phase and record it. Whether the move is allowed is the
+    caller's question (domain rules); this only writes it down consistently."""
+    old = need.phase
+    need.phase = to_phase
+    need.phase_entered_at = now
+    need.updated_at = now
+    session.add(need)
+    record_event(
+        session,
+        need=need,
+        at=now,
+        actor=actor,
+        kind=EventKind.PHASE_CHANGED,
+        field="phase",
+        old=old,
+        new=to_phase,
+        comment=comment,
+    )
+
+
+def find_by_content(session: Session, *, user_id: str, digest: str) -> Need | None:
+    return session.exec(
+        select(Need).where(Need.submitted_by == user_id, Need.content_hash == digest)
+    ).first()
+
+
+def get_need(session: Session, *, need_id: int) -> Need | None:
+    return session.get(Need, need_id)
+
+
+def needs_by_ids(session: Session, *, ids: Sequence[int]) -> dict[int, Need]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Need).where(col(Need.id).in_(list(ids)))).all()
+    return {need.id: need for need in rows}
+
+
+def history(session: Session, *, need_id: int) -> list[NeedEvent]:
+    return list(
+        session.exec(
+            select(NeedEvent).where(NeedEvent.need_id == need_id).order_by(col(NeedEvent.id))
+        ).all()
+    )
+
+
+def set_permalink(session: Session, *, need_id: int, permalink: str) -> None:
+    need = session.get(Need, need_id)
+    if need is not None and not need.source_permalink:
+        need.source_permalink = permalink
+        session.add(need)
+
+
+def change_marker(session: Session) -> tuple[int, datetime | None]:
+    """(count, latest update): cheap to ask, changes whenever any need changes."""
+    count, latest = session.exec(select(func.count(col(Need.id)), func.max(Need.updated_at))).one()
+    return int(count or 0), latest
+
+
+def changed_since(session: Session, *, since: datetime | None) -> list[tuple]:
+    """(id, title, start of description, outcome, updated_at) of needs changed after `since`."""
+    query = select(
+        Need.id, Need.title, func.substr(Need.description, 1, 400), Need.outcome, Need.updated_at
+    )
+    if since is not None:
+        query = query.where(Need.updated_at >= since)
+    return list(session.exec(query).all())

@@ -1,0 +1,159 @@
+"""Pure rules: drafts, numbers, subcommands, phases, fuzzy matching, organisations."""
+
+import pytest
+
+from domain import matching
+from domain.commands import parse
+from domain.needs import Draft, content_hash, errors_for, parse_number
+from domain.phases import Quadrant
+
+
+def valid_draft(**changes) -> Draft:
+    values = dict(title="Digital vårdplanering", description="Ett behov.", origin="lag_foreskrift",
+                  organisation="Borås")
+    values.update(changes)
+    return Draft(**values)
+
+
+def test_a_complete_draft_has_no_errors(ref):
+    assert errors_for(valid_draft(area="fvm", target_groups=["aldre"], level="lokal"), ref) == {}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "key"),
+    [
+        ({"title": ""}, "title", "form.error.title_missing"),
+        ({"title": "x" * 151}, "title", "form.error.title_too_long"),
+        ({"description": ""}, "description", "form.error.description_missing"),
+        ({"description": "x" * 3001}, "description", "form.error.description_too_long"),
+        ({"origin": None}, "origin", "form.error.origin_missing"),
+        ({"origin": "hittepå"}, "origin", "form.error.origin_missing"),
+        ({"area": "nope"}, "area", "form.error.unknown_choice"),
+        ({"target_groups": ["aldre", "nope"]}, "target_groups", "form.error.unknown_choice"),
+        ({"level": "nope"}, "level", "form.error.unknown_choice"),
+        ({"organisation": "Atlantis"}, "organisation", "form.error.unknown_choice"),
+    ],
+)
+def test_each_bad_field_is_named(ref, changes, field, key):
+    assert errors_for(valid_draft(**changes), ref) == {field: key}
+
+
+def test_limits_count_characters_not_bytes(ref):
+    title = "å" * 150  # 300 bytes in UTF-8, still 150 characters
+    assert errors_for(valid_draft(title=title, description="🙂" * 3000), ref) == {}
+
+
+def test_content_hash_ignores_case_accents_and_spacing():
+    assert content_hash("Göteborg  Vård", "a\n b") == content_hash("goteborg vård", "A b")
+    assert content_hash("Vård", "a") != content_hash("Vård", "b")
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("#12", 12), ("12", 12), (" #7 ", 7), ("#", None), ("abc", None), ("12a", None), ("", None),
+     ("#99999", 99999), ("-3", None)],
+)
+def test_need_numbers(text, number):
+    assert parse_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "argument"),
+    [
+        ("", "help", ""),
+        ("hjälp", "help", ""),
+        ("help", "help", ""),
+        ("ny Bättre samordning", "new", "Bättre samordning"),
+        ("NEW x", "new", "x"),
+        ("status #12", "status", "#12"),
+        ("fas 12", "status", "12"),
+        ("sök digital", "search", "digital"),
+        ("rösta 4", "vote", "4"),
+        ("gurka", "unknown", ""),
+    ],
+)
+def test_subcommands_and_aliases(text, name, argument):
+    command = parse(text)
+    assert (command.name, command.argument) == (name, argument)
+
+
+def test_unknown_keeps_the_typed_word():
+    assert parse("gurka 12").word == "gurka"
+
+
+def test_quadrants_follow_appendix_1():
+    assert Quadrant.of(True, True) is Quadrant.DO_NOW
+    assert Quadrant.of(True, False) is Quadrant.PLAN
+    assert Quadrant.of(False, True) is Quadrant.DELEGATE
+    assert Quadrant.of(False, False) is Quadrant.WAIT
+    assert [q.important for q in Quadrant] == [True, True, False, False]
+    assert [q.urgent for q in Quadrant] == [True, False, True, False]
+
+
+def test_fuzzy_titles_find_a_misspelt_title():
+    titles = {1: "digital vardplanering", 2: "mobila team for aldre", 3: "kompetensforsorjning"}
+    found = matching.best_titles("Digital vårdplanring", titles)
+    assert found[0].need_id == 1
+    assert matching.clear_winner(found).need_id == 1
+
+
+def test_no_clear_winner_between_close_titles():
+    titles = {1: "mobila team for aldre", 2: "mobila team for barn"}
+    found = matching.best_titles("mobila team", titles)
+    assert {m.need_id for m in found} == {1, 2}
+    assert matching.clear_winner(found) is None
+
+
+def test_similar_needs_by_title_and_description():
+    titles = {1: "battre samordnad individuell plan", 2: "rekrytering av sjukskoterskor"}
+    texts = {1: titles[1] + " sip mellan kommun och region", 2: titles[2] + " brist"}
+    found = matching.similar_needs("Bättre samordnad individuell plan (SIP)", "kommun och region",
+                                   titles, texts)
+    assert [m.need_id for m in found] == [1]
+
+
+@pytest.mark.parametrize("query", ["gbg", "Goteborg", "göteborg", "GÖTEBORG", "Göteborg"])
+def test_organisation_typeahead_finds_goteborg(ref, query):
+    assert ref.match_organisations(query)[0] == "Göteborg"
+
+
+def test_organisations_are_the_region_vastkom_and_49_municipalities(ref):
+    groups = [o.group for o in ref.data.organisations]
+    assert len(groups) == 51
+    assert groups.count("Region") == 1 and groups.count("VästKom") == 1
+    assert {g: groups.count(g) for g in ("Fyrbodal", "Göteborgsregionen", "Sjuhärad",
+                                         "Skaraborg")} == {
+        "Fyrbodal": 14, "Göteborgsregionen": 12, "Sjuhärad": 8, "Skaraborg": 15}
+
+
+def test_classification_can_be_replaced_by_a_file(tmp_path):
+    from domain.reference import load_reference
+
+    path = tmp_path / "own.yml"
+    path.write_text(
+        "origins: [{key: a, sv: A, en: A}]\n"
+        "perspectives: [{key: p, sv: P, en: P, areas: [{key: x, sv: X, en: X}]}]\n"
+        "target_groups: [{key: t, sv: T, en: T}]\nlevels: [{key: l, sv: L, en: L}]\n"
+        "organisations: [{name: Testkommun, group: Test}]\n",
+        encoding="utf-8",
+    )
+    own = load_reference(path)
+    assert own.origin("a").sv == "A" and own.area("x")[0].key == "p"
+    assert own.match_organisations("test") == ["Testkommun"]
+
+
+def test_a_classification_with_duplicate_keys_is_refused(tmp_path):
+    from pydantic import ValidationError
+
+    from domain.reference import load_reference
+
+    path = tmp_path / "bad.yml"
+    path.write_text(
+        "origins: [{key: a, sv: A, en: A}, {key: a, sv: B, en: B}]\n"
+        "perspectives: [{key: p, sv: P, en: P, areas: [{key: x, sv: X, en: X}]}]\n"
+        "target_groups: [{key: t, sv: T, en: T}]\nlevels: [{key: l, sv: L, en: L}]\n"
+        "organisations: []\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError):
+        load_reference(path)

@@ -1,0 +1,78 @@
+"""The message catalogue: complete in Swedish and English, and every key the code uses exists."""
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import EN, LANGUAGES, SV, Texts, catalogue, language_for
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY_USE = re.compile(r"""\btx(?:\.plural)?\(\s*f?["']([a-z_]+(?:\.[a-z0-9_{}]+)+)["']""")
+
+
+def used_keys() -> set[str]:
+    keys = set()
+    for folder in ("bot", "commands", "domain", "storage", "web"):
+        for path in (ROOT / folder).rglob("*.py"):
+            keys |= set(KEY_USE.findall(path.read_text(encoding="utf-8")))
+    return keys
+
+
+def placeholders(text) -> set[str]:
+    forms = text if isinstance(text, tuple) else (text,)
+    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
+
+
+def test_both_languages_have_the_same_keys_and_no_empty_text():
+    sv, en = catalogue("sv"), catalogue("en")
+    assert set(sv) == set(en)
+    for key in sv:
+        for lang, messages in (("sv", sv), ("en", en)):
+            forms = messages[key] if isinstance(messages[key], tuple) else (messages[key],)
+            assert all(f.strip() for f in forms), f"{lang}: {key} is empty"
+
+
+def test_placeholders_agree_between_languages():
+    sv, en = catalogue("sv"), catalogue("en")
+    for key in sv:
+        assert placeholders(sv[key]) == placeholders(en[key]), key
+
+
+def test_every_key_used_in_code_exists():
+    known = set(catalogue("sv"))
+    for key in used_keys():
+        if "{" in key:  # f-string keys such as phase.{n}: check the family exists
+            prefix = key.split("{")[0]
+            assert any(k.startswith(prefix) for k in known), key
+        else:
+            assert key in known, f"{key} is used in the code but missing from the catalogue"
+
+
+def test_phase_and_outcome_families_are_complete():
+    for n in (1, 2, 3, 4):
+        assert SV(f"phase.{n}") and EN(f"phase.{n}")
+    for outcome in ("ej_prioriterat", "aterkallat", "sammanslaget"):
+        assert SV(f"outcome.{outcome}")
+
+
+def test_swedish_uses_the_domain_terms():
+    assert SV("phase.1") == "Identifierat behov"
+    assert SV("phase.2") == "Ställningstagande och prioritering"
+    assert SV("phase.3") == "Genomförande"
+    assert SV("phase.4") == "Slutfört uppdrag"
+    assert SV("form.title") == "Titel" and SV("form.description") == "Beskrivning"
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang"), [("sv-SE", "sv"), ("en-US", "en"), ("en-GB", "en"), (None, "sv"),
+                         ("de-DE", "sv"), ("", "sv")]
+)
+def test_language_follows_the_slack_locale(locale, lang):
+    assert language_for(locale) == lang
+
+
+def test_placeholders_are_filled():
+    assert Texts("sv")("phase.of_four", phase=2, name="X") == "Fas 2 av 4: X"
+    assert set(LANGUAGES) == {"sv", "en"}

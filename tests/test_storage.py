@@ -1,0 +1,139 @@
+"""Storage on SQLite and PostgreSQL: numbers, idempotency, history, migrations, the title index."""
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, select
+
+from domain.needs import Draft
+from storage.db import Database
+from storage.models import Need, NeedEvent
+from storage.needs import create_need, get_need, history
+from storage.title_index import TitleIndex
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def draft(title="Samordnad vårdplanering", description="Beskrivning", **kw) -> Draft:
+    return Draft(title=title, description=description, origin="gemensamt_utvecklingsarbete", **kw)
+
+
+def test_migrations_and_models_agree(db):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+    assert not db.pending_migrations()
+
+
+def test_upgrade_is_idempotent(db):
+    db.upgrade()
+    db.upgrade()
+    assert not db.pending_migrations()
+
+
+def test_a_new_need_starts_in_phase_1_with_history(db, ref):
+    with db.session(write=True) as s:
+        need, created = create_need(s, draft=draft(area="fvm", target_groups=["aldre"]),
+                                    ref=ref, user_id="U1", now=NOW)
+    assert created
+    with db.session() as s:
+        stored = get_need(s, need_id=need.id)
+        events = history(s, need_id=need.id)
+    assert stored.phase == 1 and stored.outcome is None
+    assert stored.submitted_by == "U1" and stored.submitted_at == NOW
+    assert stored.perspective == "forutsattningar" and stored.target_groups == ["aldre"]
+    assert [(e.kind, e.actor, e.at, e.public) for e in events] == [("registered", "U1", NOW, True)]
+
+
+def test_numbers_are_sequential_and_never_reused(db, ref):
+    numbers = []
+    for i in range(3):
+        with db.session(write=True) as s:
+            numbers.append(create_need(s, draft=draft(title=f"Behov {i}"), ref=ref,
+                                       user_id="U1", now=NOW)[0].id)
+    assert numbers == [1, 2, 3]
+    with pytest.raises(RuntimeError), db.session(write=True) as s:
+        create_need(s, draft=draft(title="rolled back"), ref=ref, user_id="U1", now=NOW)
+        raise RuntimeError("the transaction is rolled back")
+    with db.session(write=True) as s:
+        after = create_need(s, draft=draft(title="after"), ref=ref, user_id="U1", now=NOW)[0].id
+    assert after > 3  # 3 is taken; a rolled-back number is skipped, never handed out twice
+    with db.session() as s:
+        assert s.exec(select(Need).where(Need.title == "rolled back")).first() is None
+
+
+def test_same_text_from_the_same_person_is_stored_once(db, ref):
+    with db.session(write=True) as s:
+        first, created = create_need(s, draft=draft(), ref=ref, user_id="U1", now=NOW)
+    with db.session(write=True) as s:
+        again, created_again = create_need(
+            s, draft=draft(title="samordnad  VÅRDPLANERING"), ref=ref, user_id="U1", now=NOW)
+    assert created and not created_again and again.id == first.id
+    with db.session(write=True) as s:
+        other, created_other = create_need(s, draft=draft(), ref=ref, user_id="U2", now=NOW)
+    assert created_other and other.id != first.id
+
+
+def test_concurrent_double_submissions_create_one_need(db, ref):
+    results, barrier = [], threading.Barrier(4)
+
+    def submit():
+        barrier.wait()
+        with db.session(write=True) as s:
+            need, created = create_need(s, draft=draft(), ref=ref, user_id="U9", now=NOW)
+            results.append((need.id, created))
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({need_id for need_id, _ in results}) == 1
+    assert [created for _, created in results].count(True) == 1
+    with db.session() as s:
+        assert len(s.exec(select(Need)).all()) == 1
+
+
+def test_the_database_refuses_a_duplicate_content_row(db, ref):
+    with db.session(write=True) as s:
+        need, _ = create_need(s, draft=draft(), ref=ref, user_id="U1", now=NOW)
+    with pytest.raises(IntegrityError), db.session(write=True) as s:
+        copy = Need(**need.model_dump(exclude={"id"}))
+        s.add(copy)
+        s.flush()
+
+
+def test_times_come_back_aware_in_utc(db, ref):
+    local = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    with db.session(write=True) as s:
+        need, _ = create_need(s, draft=draft(), ref=ref, user_id="U1", now=local)
+    with db.session() as s:
+        event = s.exec(select(NeedEvent).where(NeedEvent.need_id == need.id)).one()
+    assert event.at == local and event.at.tzinfo is not None
+
+
+def test_swedish_letters_and_emoji_survive(db, ref):
+    title = "Åäö ÅÄÖ 🙂 <!channel> & <@U123>"
+    with db.session(write=True) as s:
+        need, _ = create_need(s, draft=draft(title=title, description="é" * 3000), ref=ref,
+                              user_id="U1", now=NOW)
+    with db.session() as s:
+        stored = get_need(s, need_id=need.id)
+    assert stored.title == title and len(stored.description) == 3000
+
+
+def test_title_index_sees_changes_from_another_process(db, ref):
+    index = TitleIndex()
+    with db.session() as s:
+        assert index.lookup(s, "mobil närvård") == []
+    other = Database(db.engine)  # another process would have its own engine; same rows
+    with other.session(write=True) as s:
+        create_need(s, draft=draft(title="Mobil närvård för äldre"), ref=ref, user_id="U1",
+                    now=NOW)
+    with db.session() as s:
+        found = index.lookup(s, "mobil narvard")
+    assert [m.need_id for m in found] == [1]
