@@ -21,6 +21,7 @@ SIMILAR = "similar"
 ORGANISATION_SEARCH = "organisation_search"
 OPEN_NEED = "open_need"
 STATUS_PICK = "status_pick"
+DETAILS = "need_details"  # button whose value is a need's number: opens its details view
 
 
 def input_action(block_id: str) -> str:

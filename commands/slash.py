@@ -49,14 +49,14 @@ def handle_behov(ack, command: dict, client: WebClient, respond, context) -> Non
     )
     route = ROUTES.get(parsed.name)
     if route is None:
-        text, blocks = help_blocks(turn.tx, unknown=parsed.word)
+        text, blocks = help_blocks(turn.tx, list(ROUTES), unknown=parsed.word)
         ack(text=text, blocks=blocks)
         return
     route(turn)
 
 
 def show_help(turn: Turn) -> None:
-    text, blocks = help_blocks(turn.tx)
+    text, blocks = help_blocks(turn.tx, list(ROUTES))
     turn.ack(text=text, blocks=blocks)
 
 
@@ -78,8 +78,9 @@ def answer_status(turn: Turn) -> None:
     turn.ack(text=text, blocks=blocks)
 
 
+# Canonical subcommand -> handler; the help lists them in this order.
 ROUTES: dict[str, Callable[[Turn], None]] = {
-    "help": show_help,
     "new": open_registration,
     "status": answer_status,
+    "help": show_help,
 }

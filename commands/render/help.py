@@ -6,9 +6,10 @@ from bot.i18n import Texts
 from commands.render.kit import escape, section
 
 
-def help_blocks(tx: Texts, unknown: str | None = None) -> tuple[str, list[dict]]:
-    blocks = []
-    if unknown:
-        blocks.append(section(tx("help.unknown", word=escape(unknown))))
-    blocks.append(section(tx("help.text")))
+def help_blocks(tx: Texts, commands: list[str], unknown: str | None = None) -> tuple[str, list]:
+    """One line per available subcommand (catalogue key `help.line.<name>`), in order."""
+    lines = [tx("help.intro")] + [tx(f"help.line.{name}") for name in commands]
+    lines.append(tx("help.shortcut"))
+    blocks = [section(tx("help.unknown", word=escape(unknown)))] if unknown else []
+    blocks.append(section("\n".join(lines)))
     return tx("help.fallback"), blocks
