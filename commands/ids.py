@@ -27,3 +27,9 @@ DETAILS = "need_details"  # button whose value is a need's number: opens its det
 def input_action(block_id: str) -> str:
     """The action_id of the one element inside an input block."""
     return f"{block_id}_input"
+
+# Shared between features (one owner implements the handler, others only render the button).
+OPEN_VOTE = "vote_open"  # admins: open a VVG vote on the need (value = need number)
+FOLLOW = "need_follow"  # value = need number
+UNFOLLOW = "need_unfollow"  # value = need number
+HIDE_PUBLIC = "need_hide_public"  # admins: hide from / show on the public page
