@@ -1,11 +1,14 @@
-"""Buttons: show a need's status from a list, open an existing need instead of a new one."""
+"""Buttons: show a need's status from a list, open an existing need instead of a new one,
+turn the pages of lists and of the App Home, register from the App Home."""
 
 from __future__ import annotations
+
+import re
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import ids, status
+from commands import home, ids, lists, status
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import parse_number
@@ -15,6 +18,9 @@ from storage.needs import get_need
 def register(app: App) -> None:
     app.action(ids.STATUS_PICK)(pick_status)
     app.action(ids.OPEN_NEED)(open_need)
+    app.action(re.compile("^" + re.escape(ids.nav_action(ids.LIST_PAGE, ""))))(lists.turn_page)
+    app.action(re.compile("^" + re.escape(ids.nav_action(ids.HOME_NAV, ""))))(home.navigate)
+    app.action(ids.HOME_REGISTER)(home.register_from_home)
 
 
 def _need_from(action: dict, svc):

@@ -28,8 +28,20 @@ def input_action(block_id: str) -> str:
     """The action_id of the one element inside an input block."""
     return f"{block_id}_input"
 
+
 # Shared between features (one owner implements the handler, others only render the button).
 OPEN_VOTE = "vote_open"  # admins: open a VVG vote on the need (value = need number)
 FOLLOW = "need_follow"  # value = need number
 UNFOLLOW = "need_unfollow"  # value = need number
 HIDE_PUBLIC = "need_hide_public"  # admins: hide from / show on the public page
+
+# Lists, search and the App Home. Navigation buttons carry their state (small JSON) in the
+# value; their action_id is `<prefix>:<what>` so several can share one actions block.
+LIST_PAGE = "list_page"  # prefix: /behov lista and /behov sök, previous/next page
+HOME_NAV = "home_nav"  # prefix: App Home, another phase tab or page
+HOME_REGISTER = "home_register"  # App Home: open the registration form
+
+
+def nav_action(prefix: str, what: str) -> str:
+    """The action_id of one navigation button; handlers match the prefix."""
+    return f"{prefix}:{what}"
