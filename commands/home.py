@@ -10,10 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Texts
-from commands import registration
 from commands.context import telling_user
 from commands.render.home import ALL_SIZE, SECTION_SIZE, decode_pages, home_view
-from domain.needs import Draft
 from storage import listing
 from storage.listing import HomePages
 
@@ -70,15 +68,3 @@ def navigate(ack, action: dict, body: dict, client: WebClient, context) -> None:
     svc, tx = context["svc"], context["tx"]
     with telling_user(None, tx, "turning a page at home"):
         publish(client, svc, tx, body["user"]["id"], decode_pages(action.get("value")))
-
-
-def register_from_home(ack, body: dict, client: WebClient, context) -> None:
-    ack()
-    registration.open_form(
-        client,
-        context["svc"],
-        context["tx"],
-        trigger_id=body["trigger_id"],
-        draft=Draft(),
-        respond=None,
-    )
