@@ -230,3 +230,29 @@ def test_empty_lists_say_so():
     _, blocks = list_message(page_of([]), SV, bucket=None)
     assert "/behov ny" in all_text(blocks)
     assert json.loads(ListState(query="å").encode()) == {"n": 0, "q": "å"}
+
+
+# ---------------------------------------------------------------- answers to the subcommands
+
+
+class Services:
+    def __init__(self, db):
+        self.db, self.titles = db, TitleIndex()
+
+
+@pytest.mark.parametrize("argument", ["7", "abc", "0", "1 2", "<!channel>"])
+def test_a_bad_phase_gets_a_short_answer_with_the_help_line(db, argument):
+    from commands.lists import answer_list
+
+    text, blocks = answer_list(Services(db), SV, argument)
+    shown = all_text(blocks)
+    assert "är ingen fas" in text and "Skriv en siffra 1–4" in text
+    assert "`/behov lista [1-4]`" in shown and "<!channel>" not in shown
+
+
+def test_an_empty_search_gets_the_usage_and_the_help_line(db):
+    from commands.lists import answer_search
+
+    text, blocks = answer_search(Services(db), SV, "   ")
+    assert text.startswith("Skriv vad du söker efter")
+    assert "`/behov sök <text>`" in all_text(blocks)
