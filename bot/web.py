@@ -21,11 +21,14 @@ def slack_endpoint(bolt_app: App):
         body = await request.body()
         if len(body) > MAX_BODY:
             return Response("payload too large", status_code=413)
-        bolt_request = BoltRequest(
-            body=body.decode("utf-8", errors="replace"),
-            query=request.url.query,
-            headers={k: [v] for k, v in request.headers.items()},
-        )
+        try:
+            bolt_request = BoltRequest(
+                body=body.decode("utf-8", errors="replace"),
+                query=request.url.query,
+                headers={k: [v] for k, v in request.headers.items()},
+            )
+        except ValueError:  # a payload that is not JSON: not something Slack sends
+            return Response("malformed request", status_code=400)
         # Bolt is synchronous: run it off the event loop so other requests keep flowing.
         bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
         headers = {k: v[0] for k, v in bolt_response.headers.items() if v}
