@@ -29,6 +29,7 @@ from web.openapi import openapi
 from web.records import SCHEMA_VERSION, public_record, short_description, to_csv
 
 STATIC = Path(__file__).with_name("static")
+MAX_NUMBER = 2**31 - 1  # the largest need number an INTEGER column holds
 PUBLISHED_PHASES = [p for p in Phase if p >= Phase.PRIORITISATION]
 # No scripts at all; the embed may be framed by any site, the other pages by none.
 CSP = (
@@ -102,6 +103,8 @@ class PublicSite:
         return Listing(records, parsed.query, parsed.errors, len(every))
 
     def one(self, number: int, base_url: str) -> tuple[dict, list] | None:
+        if not 0 < number <= MAX_NUMBER:
+            return None  # beyond what the database can hold: no such need (found by fuzzing)
         with self.svc.db.session() as session:
             need = published_need(session, need_id=number)
             if need is None:
