@@ -51,8 +51,11 @@ CHECKS = [
 
 
 def test_the_api_answers_as_documented(api_schema):
-    """Each operation with valid and invalid generated parameters (schemathesis' pytest loader does not
-    work with this pytest, so the operations are driven here with Hypothesis directly)."""
+    """Each operation with valid and invalid generated parameters.
+
+    schemathesis' pytest loader does not work with this pytest, so the operations are driven
+    here with Hypothesis directly.
+    """
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert {op.path for op in operations} == {
         "/public/needs.json", "/public/needs/{number}.json", "/public/needs.csv",
@@ -62,7 +65,7 @@ def test_the_api_answers_as_documented(api_schema):
 
         @given(case=operation.as_strategy(mode))
         @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-        def answers_as_documented(case):
+        def answers_as_documented(case, checks=checks):
             response = case.call(timeout=10)
             assert response.status_code < 500, (case.path, case.query, response.status_code)
             case.validate_response(response, checks=checks)
