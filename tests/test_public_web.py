@@ -288,3 +288,29 @@ def test_over_the_real_http_server(site):
             assert secret.encode() not in body
     finally:
         server.stop()
+
+
+def test_hiding_is_recorded_with_its_reason_and_never_public(db, ref, clock):
+    from storage.models import Need
+    from storage.needs import history
+    from storage.public import hide_need, show_need
+
+    portfolio = build_portfolio(db, ref)
+    number = portfolio.execution
+    with db.session(write=True) as s:
+        need = s.get(Need, number)
+        with pytest.raises(ValueError):
+            hide_need(s, need=need, actor="UADMIN1", reason="  ", now=clock())
+        assert hide_need(s, need=need, actor="UADMIN1", reason="Namn i texten", now=clock())
+        assert not hide_need(s, need=need, actor="UADMIN1", reason="igen", now=clock())
+    with db.session(write=True) as s:
+        assert show_need(s, need=s.get(Need, number), actor="UADMIN1", now=clock())
+        assert not show_need(s, need=s.get(Need, number), actor="UADMIN1", now=clock())
+    with db.session() as s:
+        events = history(s, need_id=number)[-2:]
+        need = s.get(Need, number)
+    assert [(e.kind, e.comment, e.public, e.actor) for e in events] == [
+        ("hidden", "Namn i texten", False, "UADMIN1"),
+        ("shown", None, False, "UADMIN1"),
+    ]
+    assert not need.public_hidden and need.hidden_reason is None
