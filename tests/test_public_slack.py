@@ -119,3 +119,20 @@ def test_report_in_slack_for_admins_only(bot, fake_slack, ref):
     assert uploaded, "no chart was uploaded"
     text = fake_slack.visible_text(fake_slack.messages("CGENERAL"))
     assert "Årsrapport 2026" in text
+
+
+def test_help_shows_the_report_to_admins_only():
+    from types import SimpleNamespace
+
+    from commands.render.help import help_blocks
+    from commands.slash import Turn, routes_for
+    from tests.conftest import make_settings
+
+    services = SimpleNamespace(settings=make_settings("sqlite://", "http://127.0.0.1:9/"))
+
+    def help_for(user):
+        turn = Turn(None, None, None, services, SV, user, "C1", "t", "")
+        return help_blocks(SV, routes_for(turn))[1][-1]["text"]["text"]
+
+    assert "/behov rapport" in help_for(ADMIN)
+    assert "/behov rapport" not in help_for(STAFF)
