@@ -136,3 +136,15 @@ def test_help_shows_the_report_to_admins_only():
 
     assert "/behov rapport" in help_for(ADMIN)
     assert "/behov rapport" not in help_for(STAFF)
+
+
+def test_the_toggle_button_for_the_details_view():
+    from commands.render.publishing import toggle_button
+
+    need = Need(id=7, title="x", description="x", origin="", submitted_by=STAFF)
+    assert toggle_button(need, SV) == {
+        "type": "button", "text": {"type": "plain_text", "text": "Dölj från offentliga sidan",
+        "emoji": True}, "action_id": ids.HIDE_PUBLIC, "value": "7",
+    }  # fmt: skip
+    need.public_hidden = True
+    assert toggle_button(need, SV)["text"]["text"] == "Visa på offentliga sidan"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import Texts
 from commands import ids
-from commands.render.kit import input_block, modal, section
+from commands.render.kit import button, input_block, modal, section
 from commands.render.needs import title_line
 from storage.models import Need
 from storage.public import HIDDEN_REASON_MAX
@@ -37,6 +37,12 @@ def notice_modal(text: str, tx: Texts) -> dict:
     """A small modal that only tells something (done, refused, gone)."""
     return modal(ids.HIDE_PUBLIC_DONE, tx("public.hide.title_bar"), [section(text)],
                  close=tx("common.close"))  # fmt: skip
+
+
+def toggle_button(need: Need, tx: Texts) -> dict:
+    """The admins' button for the need's details view (rendered there, handled here)."""
+    key = "public.show.button" if need.public_hidden else "public.hide.button"
+    return button(tx(key), ids.HIDE_PUBLIC, str(need.id))
 
 
 def read_reason(view: dict) -> str:
