@@ -1,4 +1,4 @@
-"""The HTTP surface: Slack's requests, the health check (and later the public pages)."""
+"""The HTTP surface: Slack's requests, the health check and the public pages."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from web.public import public_routes
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # Slack's requests are small; anything bigger is not from Slack
@@ -51,5 +53,6 @@ def create_web_app(services, bolt_app: App, *, lifespan=None) -> Starlette:
     routes = [
         Route("/slack/events", slack_endpoint(bolt_app), methods=["POST"]),
         Route("/healthz", health_endpoint(services), methods=["GET"]),
+        *public_routes(services),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
