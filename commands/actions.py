@@ -8,7 +8,7 @@ import re
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import home, ids, lists, registration, status
+from commands import home, ids, lists, publishing, registration, status
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import Draft, parse_number
@@ -21,6 +21,7 @@ def register(app: App) -> None:
     app.action(re.compile("^" + re.escape(ids.nav_action(ids.LIST_PAGE, ""))))(lists.turn_page)
     app.action(re.compile("^" + re.escape(ids.nav_action(ids.HOME_NAV, ""))))(home.navigate)
     app.action(ids.HOME_REGISTER)(register_from_home)
+    app.action(ids.HIDE_PUBLIC)(publishing.toggle)
 
 
 def _need_from(action: dict, svc):

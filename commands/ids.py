@@ -35,6 +35,11 @@ FOLLOW = "need_follow"  # value = need number
 UNFOLLOW = "need_unfollow"  # value = need number
 HIDE_PUBLIC = "need_hide_public"  # admins: hide from / show on the public page
 
+# Hiding a need from the public page: the reason modal, its input, and the notice after it.
+HIDE_PUBLIC_VIEW = "need_hide_public_form"
+HIDE_PUBLIC_DONE = "need_hide_public_done"
+HIDE_REASON = "hide_reason"
+
 # Lists, search and the App Home. Navigation buttons carry their state (small JSON) in the
 # value; their action_id is `<prefix>:<what>` so several can share one actions block.
 LIST_PAGE = "list_page"  # prefix: /behov lista and /behov sök, previous/next page

@@ -15,6 +15,7 @@ from commands.render.home import (
     encode_pages,
     home_view,
 )
+from fakeslack import check_view
 from storage import listing
 from storage.listing import CLOSED, HomePages
 from tests.lists_support import NOW, add_needs, cast, lead, members, open_vote
@@ -163,7 +164,9 @@ def test_the_home_in_english(db):
 
 def test_hostile_titles_ping_nobody_at_home(db):
     add_needs(db, 1, submitted_by=ME, title=HOSTILE)
-    text = all_text(view_of(db, admin=True)["blocks"])
+    view = view_of(db, admin=True)
+    assert check_view(view) == []
+    text = all_text(view["blocks"])
     assert "<!channel>" not in text and "<@U123>" not in text and "&lt;!channel&gt;" in text
 
 
@@ -180,11 +183,12 @@ def test_every_list_full_stays_within_100_blocks_and_every_need_is_reachable(db)
         lead(db, need_id, ME)
     view = view_of(db, admin=True)
     assert len(view["blocks"]) == MAX_BLOCKS <= 100
+    assert check_view(view) == []  # what views.publish would refuse
     # walk phase 1 of "all needs" through the buttons: each need once
     pages, seen = HomePages(), []
     while True:
         view = view_of(db, admin=True, pages=pages)
-        assert len(view["blocks"]) <= MAX_BLOCKS
+        assert len(view["blocks"]) <= MAX_BLOCKS and check_view(view) == []
         seen += rows_under(view, "Fas 1 av 4")
         nxt = [
             e

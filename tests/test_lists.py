@@ -8,6 +8,7 @@ from bot.i18n import EN, SV
 from commands import ids
 from commands.render.lists import PAGE_SIZE, ListState, list_message, search_message
 from domain.matching import WordIndex, fold, query_words
+from fakeslack import check_blocks
 from storage.listing import CLOSED, Page, Row, bucket_counts, needs_page, search_page
 from storage.models import Need
 from storage.title_index import TitleIndex
@@ -101,7 +102,7 @@ def test_500_needs_in_one_phase_every_one_on_exactly_one_page(db):
             page = needs_page(s, bucket=2, page=number, size=PAGE_SIZE)
             assert page.number == number and len(page.rows) == PAGE_SIZE
             _, blocks = list_message(page, SV, bucket=2)
-            assert len(blocks) <= 50
+            assert len(blocks) <= 50 and check_blocks(blocks) == []
             seen += [n.id for n in page.needs]
         past_the_end = needs_page(s, bucket=2, page=99, size=PAGE_SIZE)
         everything = needs_page(s, bucket=None, page=0, size=PAGE_SIZE)
@@ -181,6 +182,7 @@ def test_hostile_titles_are_escaped_in_lists_and_searches():
         search_message(page_of([]), SV, query=HOSTILE),
     ):
         text = all_text(blocks)
+        assert check_blocks(blocks) == []
         assert "<!channel>" not in text and "<@U123>" not in text and "<https" not in text
         assert "&lt;!channel&gt;" in text
 
@@ -193,6 +195,7 @@ def test_pager_buttons_carry_the_state_of_the_neighbouring_pages():
     assert prev["action_id"] == "list_page:prev" and nxt["action_id"] == "list_page:next"
     assert ListState.decode(prev["value"]) == ListState(bucket=3, page=1)
     assert ListState.decode(nxt["value"]) == ListState(bucket=3, page=3)
+    assert check_blocks(blocks) == []
     assert len(blocks) == PAGE_SIZE + 3
 
 
@@ -212,7 +215,7 @@ def test_a_search_keeps_its_query_in_the_buttons_and_in_english():
     _, blocks = search_message(page_of(needs, total=40), EN, query=query)
     state = ListState.decode(blocks[-1]["elements"][0]["value"])
     assert state.query == query[:200] and state.page == 1
-    assert len(blocks[-1]["elements"][0]["value"]) < 2000
+    assert len(blocks[-1]["elements"][0]["value"]) < 2000 and check_blocks(blocks) == []
     assert blocks[0]["text"]["text"].startswith("*Search: “mobila team")
 
 

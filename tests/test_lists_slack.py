@@ -3,8 +3,10 @@ fake Slack recording what people see (and rejecting what Slack would reject)."""
 
 from datetime import timedelta
 
+from commands import ids
 from tests.conftest import ADMIN, STAFF, VOTING_CHANNEL
 from tests.lists_support import add_needs, cast, members, open_vote
+from tests.test_registration_flow import register
 from tests.test_render import HOSTILE
 
 
@@ -116,19 +118,7 @@ def test_registering_a_need_refreshes_the_submitters_and_the_admins_homes(bot, f
     assert "Du har inte registrerat några behov ännu." in text_of(
         fake_slack, fake_slack.home(STAFF)
     )
-    fake_slack.slash(STAFF, "ny Mobil närvård för äldre", channel="CGENERAL")
-    fake_slack.submit(
-        STAFF,
-        {
-            "description": {"description_input": {"type": "plain_text_input", "value": "Text"}},
-            "origin": {
-                "origin_input": {
-                    "type": "radio_buttons",
-                    "selected_option": {"value": "gemensamt_utvecklingsarbete"},
-                }
-            },
-        },
-    )
+    register(fake_slack, STAFF, **{ids.TITLE: "Mobil närvård för äldre"})
     assert "Mobil närvård för äldre" in text_of(fake_slack, fake_slack.home(STAFF))
     assert "Mobil närvård för äldre" in text_of(fake_slack, fake_slack.home(ADMIN))
 
@@ -137,3 +127,31 @@ def test_the_register_button_at_home_opens_the_form(bot, fake_slack):
     fake_slack.app_home_opened(STAFF)
     fake_slack.click(STAFF, "home_register", home=True)
     assert fake_slack.top_view(STAFF)["callback_id"] == "register_need_form"
+
+
+def test_the_home_in_english_for_an_english_speaker(bot, fake_slack):
+    add_needs(bot.db, 1, submitted_by="UENGLISH", title="Mine")
+    fake_slack.app_home_opened("UENGLISH")
+    shown = text_of(fake_slack, fake_slack.home("UENGLISH"))
+    assert "My needs" in shown and "Register a need" in shown and "Phase 1 · 1" in shown
+
+
+def test_crafted_navigation_values_answer_sensibly(bot, fake_slack):
+    add_needs(bot.db, 3, title="Behov {i}")
+    fake_slack.slash(STAFF, "lista", channel="CGENERAL")
+    message = last_ephemeral(fake_slack, STAFF)
+    fake_slack.click(STAFF, "list_page:next", value="not json", message=message, force=True)
+    assert "Listan kunde inte visas igen" in text_of(fake_slack, last_ephemeral(fake_slack, STAFF))
+    fake_slack.app_home_opened(STAFF)
+    fake_slack.click(STAFF, "home_nav:all:next", value='{"b": 99, "a": -5}', home=True, force=True)
+    assert "Fas 1 av 4: Identifierat behov* · 3 · sida 1 av 1" in str(
+        fake_slack.home(STAFF)["blocks"]
+    )
+
+
+def test_a_failing_views_publish_is_logged_and_the_bot_answers(bot, fake_slack):
+    fake_slack.fail("views.publish", error="internal_error")
+    result = fake_slack.app_home_opened(STAFF)
+    assert result.status == 200 and fake_slack.home(STAFF) is None
+    fake_slack.app_home_opened(STAFF)
+    assert "Mina behov" in text_of(fake_slack, fake_slack.home(STAFF))
