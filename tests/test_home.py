@@ -218,7 +218,7 @@ def test_buttons_keep_the_other_lists_where_they_were(db):
     assert buttons["home_nav:mine:next"] == HomePages(bucket=2, mine=3)
     assert buttons["home_nav:tab1"] == HomePages(bucket=1, mine=2)
     assert buttons[f"home_nav:tab{CLOSED}"] == HomePages(bucket=CLOSED, mine=2)
-    assert "Mina behov* · 20 · sida 3 av 4" in all_text(view["blocks"])
+    assert "Mina behov* · 20 behov · sida 3 av 4" in all_text(view["blocks"])
 
 
 @pytest.mark.parametrize(

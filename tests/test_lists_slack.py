@@ -106,7 +106,7 @@ def test_home_tabs_and_pages_republish_the_home(bot, fake_slack):
     tab = buttons(fake_slack.home(STAFF))["home_nav:tab3"]
     fake_slack.click(STAFF, tab["action_id"], value=tab["value"], home=True)
     home = fake_slack.home(STAFF)
-    assert "Fas 3 av 4: Genomförande* · 40 · sida 1 av 3" in str(home["blocks"])
+    assert "Fas 3 av 4: Genomförande* · 40 behov · sida 1 av 3" in str(home["blocks"])
     nxt = buttons(home)["home_nav:all:next"]
     fake_slack.click(STAFF, nxt["action_id"], value=nxt["value"], home=True)
     assert "sida 2 av 3" in str(fake_slack.home(STAFF)["blocks"])
@@ -144,7 +144,7 @@ def test_crafted_navigation_values_answer_sensibly(bot, fake_slack):
     assert "Listan kunde inte visas igen" in text_of(fake_slack, last_ephemeral(fake_slack, STAFF))
     fake_slack.app_home_opened(STAFF)
     fake_slack.click(STAFF, "home_nav:all:next", value='{"b": 99, "a": -5}', home=True, force=True)
-    assert "Fas 1 av 4: Identifierat behov* · 3 · sida 1 av 1" in str(
+    assert "Fas 1 av 4: Identifierat behov* · 3 behov · sida 1 av 1" in str(
         fake_slack.home(STAFF)["blocks"]
     )
 

@@ -79,12 +79,8 @@ def _list_blocks(
     """A heading with count and page, the rows, and buttons to the neighbouring pages."""
     if not page.rows:
         return [divider(), section(f"*{title}*"), context(empty)]
-    heading = tx(
-        "home.section_heading",
-        title=title,
-        count=page.total,
-        page=page.number + 1,
-        pages=page.pages,
+    heading = tx.plural(
+        "home.section_heading", page.total, title=title, page=page.number + 1, pages=page.pages
     )
     blocks = [divider(), section(heading)]
     blocks += [need_row(row.need, tx, note(row) if note else None) for row in page.rows]
