@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import ids, status
+from commands import ids, status, votes
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import parse_number
@@ -15,6 +15,11 @@ from storage.needs import get_need
 def register(app: App) -> None:
     app.action(ids.STATUS_PICK)(pick_status)
     app.action(ids.OPEN_NEED)(open_need)
+    app.action(ids.OPEN_VOTE)(votes.open_from_button)
+    for action_id in ids.VOTE_CAST.values():
+        app.action(action_id)(votes.cast)
+    app.action(ids.VOTE_REASON)(votes.ask_reason)
+    app.action(ids.VOTE_CLOSE)(votes.close_early)
 
 
 def _need_from(action: dict, svc):

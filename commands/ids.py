@@ -28,8 +28,23 @@ def input_action(block_id: str) -> str:
     """The action_id of the one element inside an input block."""
     return f"{block_id}_input"
 
+
 # Shared between features (one owner implements the handler, others only render the button).
 OPEN_VOTE = "vote_open"  # admins: open a VVG vote on the need (value = need number)
 FOLLOW = "need_follow"  # value = need number
 UNFOLLOW = "need_unfollow"  # value = need number
 HIDE_PUBLIC = "need_hide_public"  # admins: hide from / show on the public page
+
+# Votes (the vote message in the voting channel and the reason form)
+VOTE_CAST = {  # quadrant -> action_id of its button (value = vote id)
+    "gor_nu": "vote_cast_gor_nu",
+    "planera": "vote_cast_planera",
+    "delegera": "vote_cast_delegera",
+    "avvakta": "vote_cast_avvakta",
+}
+VOTE_CHOICES_BLOCK = "vote_choices"
+VOTE_TOOLS_BLOCK = "vote_tools"
+VOTE_REASON = "vote_reason"  # opens the reason form (value = vote id)
+VOTE_REASON_VIEW = "vote_reason_form"
+VOTE_REASON_INPUT = "vote_reason_text"  # block_id of the reason input
+VOTE_CLOSE = "vote_close"  # admins: close the vote early (value = vote id)

@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import ids, registration, status
+from commands import ids, matrix, registration, status, votes
 from commands.render.help import help_blocks
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft
@@ -82,5 +82,7 @@ def answer_status(turn: Turn) -> None:
 ROUTES: dict[str, Callable[[Turn], None]] = {
     "new": open_registration,
     "status": answer_status,
+    "vote": votes.open_from_command,
+    "matrix": matrix.show_matrix,
     "help": show_help,
 }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from commands import ids, registration
+from commands import ids, registration, votes
 
 
 def register(app: App) -> None:
     app.view(ids.REGISTER_VIEW)(registration.submit)
+    app.view(ids.VOTE_REASON_VIEW)(votes.save_reason)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from domain.history import EventKind
 from domain.phases import Phase, Quadrant
 from domain.votes import Result, Tally, quorum_for, result
-from storage.models import Ballot, ChannelMember, Need, Vote
+from storage.models import Ballot, ChannelMember, JobClaim, Need, Vote
 from storage.needs import change_phase, record_event
 
 
@@ -155,8 +155,19 @@ def ballots(session: Session, *, vote_id: int) -> list[Ballot]:
     )
 
 
-def voters(session: Session, *, vote_id: int) -> set[str]:
+def voter_ids(session: Session, *, vote_id: int) -> set[str]:
     return set(session.exec(select(Ballot.user_id).where(Ballot.vote_id == vote_id)))
+
+
+def reminded(session: Session, *, vote_id: int) -> set[str]:
+    """Members already reminded of this vote (reminder subjects are `vote:<id>:<user>`)."""
+    prefix = f"vote:{vote_id}:"
+    query = select(JobClaim.subject).where(
+        JobClaim.kind == "vote_reminder",
+        col(JobClaim.subject).startswith(prefix),
+        col(JobClaim.status).in_(["sent", "skipped"]),
+    )
+    return {subject.removeprefix(prefix) for subject in session.exec(query)}
 
 
 def _ballot(session: Session, *, vote_id: int, user_id: str) -> Ballot | None:
@@ -371,3 +382,12 @@ def members_refreshed_at(session: Session, *, channel: str) -> datetime | None:
     """When the cache was last filled from Slack (None: never)."""
     query = select(func.min(ChannelMember.refreshed_at)).where(ChannelMember.channel_id == channel)
     return session.exec(query).one()
+
+
+def phase_two_needs(session: Session) -> list[tuple[Need, bool]]:
+    """Open needs in phase 2 with whether a vote on them is open right now."""
+    needs = session.exec(
+        select(Need).where(Need.phase == 2, col(Need.outcome).is_(None)).order_by(col(Need.id))
+    ).all()
+    voting = set(session.exec(select(Vote.need_id).where(col(Vote.closed_at).is_(None))))
+    return [(need, need.id in voting) for need in needs]
