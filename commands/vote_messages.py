@@ -4,10 +4,10 @@ Coalescing: every ballot bumps the vote's `tally_version`. Whoever wants the mes
 asks `refresh`, which claims the right to update in the database (one conditional UPDATE:
 only if the message is behind and was last updated at least INTERVAL ago, so at most one
 `chat.update` per message per INTERVAL across all processes). A request that is too early
-starts one short timer per vote in this process that asks again when the interval is over;
-the scheduler tick asks for every message still behind, in case a process died with its
-timer. The claim reads the count under the vote's row lock, so the last update shows the
-exact count.
+leaves one delayed refresh per vote in this process that asks again when the interval is
+over; the scheduler tick asks for every message still behind, in case a process died before
+its delayed refresh ran. The claim reads the count under the vote's row lock, so the last
+update shows the exact count.
 
 Throttling uses the wall clock (Slack's rate limits are real seconds), not `svc.clock`,
 which is the business time (and stands still in tests).
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -45,8 +46,8 @@ SLACK = 0.05  # seconds added to a timer so it wakes just after the interval, no
 RESULT_GRACE = timedelta(days=30)  # a result is still worth showing late; never skip it soon
 RESULT_KIND = "vote_result"
 
-_timers: dict[tuple[int, int], threading.Timer] = {}
-_timers_lock = threading.Lock()
+_pending: set[tuple[int, int]] = set()
+_pending_lock = threading.Lock()
 
 
 def wall_clock() -> datetime:
@@ -91,32 +92,28 @@ def refresh(svc, client: WebClient, vote_id: int) -> None:
 
 
 def _schedule(svc, client: WebClient, vote_id: int, delay: timedelta) -> None:
-    """One pending timer per vote and process; it asks `refresh` again when it wakes."""
+    """One pending refresh per vote and process, run on the listener pool after `delay`.
+
+    Running it on the pool that finishes acknowledged work means shutdown (and a test
+    waiting for the bot to settle) also waits for the last, exact update.
+    """
     key = (id(svc), vote_id)
-    with _timers_lock:
-        if key in _timers:
+    with _pending_lock:
+        if key in _pending:
             return
-        timer = threading.Timer(
-            max(delay.total_seconds(), 0) + SLACK, _wake, args=(svc, client, vote_id)
-        )
-        timer.daemon = True
-        _timers[key] = timer
-    timer.start()
+        _pending.add(key)
+    seconds = max(delay.total_seconds(), 0) + SLACK
+    svc.listeners.submit(_later, svc, client, vote_id, seconds)
 
 
-def _wake(svc, client: WebClient, vote_id: int) -> None:
-    with _timers_lock:
-        _timers.pop((id(svc), vote_id), None)
+def _later(svc, client: WebClient, vote_id: int, seconds: float) -> None:
+    time.sleep(seconds)
+    with _pending_lock:
+        _pending.discard((id(svc), vote_id))
     try:
         refresh(svc, client, vote_id)
-    except Exception:  # a timer thread has no one to tell; the tick retries what is behind
+    except Exception:  # nobody to tell here; the scheduler tick retries what is behind
         log.exception("refreshing the message of vote %s failed", vote_id)
-
-
-def pending_timers() -> int:
-    """How many refresh timers are waiting in this process (for tests and shutdown)."""
-    with _timers_lock:
-        return len(_timers)
 
 
 # ---------------------------------------------------------------- the result
