@@ -28,18 +28,36 @@ NASTY = "<!channel> & <@U123> *fet*"
 
 
 def need(**kw) -> Need:
-    values = dict(id=12, title=NASTY, description="Beskrivning " + NASTY,
-                  origin="gemensamt_utvecklingsarbete", area="fvm", target_groups=["aldre"],
-                  level="lansgemensam", organisation="Borås", submitted_by="U1",
-                  submitted_at=NOW, content_hash="x", phase=2, phase_entered_at=NOW,
-                  updated_at=NOW)  # fmt: skip
+    values = dict(
+        id=12,
+        title=NASTY,
+        description="Beskrivning " + NASTY,
+        origin="gemensamt_utvecklingsarbete",
+        area="fvm",
+        target_groups=["aldre"],
+        level="lansgemensam",
+        organisation="Borås",
+        submitted_by="U1",
+        submitted_at=NOW,
+        content_hash="x",
+        phase=2,
+        phase_entered_at=NOW,
+        updated_at=NOW,
+    )
     values.update(kw)
     return Need(**values)
 
 
 def vote(**kw) -> Vote:
-    values = dict(id=7, need_id=12, channel="CVOTE", message_ts="1.2", opened_by="UADMIN",
-                  opened_at=NOW, deadline=NOW + timedelta(days=7))  # fmt: skip
+    values = dict(
+        id=7,
+        need_id=12,
+        channel="CVOTE",
+        message_ts="1.2",
+        opened_by="UADMIN",
+        opened_at=NOW,
+        deadline=NOW + timedelta(days=7),
+    )
     values.update(kw)
     return Vote(**values)
 
@@ -76,8 +94,9 @@ def test_user_text_in_the_vote_is_escaped(ref):
 
 
 def test_the_open_vote_never_shows_a_distribution_or_a_voter(ref):
-    _, blocks = vote_message(need(title="T", description="D"), vote(), ref, SV, TZ,
-                             voted=5, eligible=9)  # fmt: skip
+    _, blocks = vote_message(
+        need(title="T", description="D"), vote(), ref, SV, TZ, voted=5, eligible=9
+    )
     shown = texts_of(blocks)
     assert "%" not in shown and "<@" not in shown and "Fördelning" not in shown
 
@@ -107,7 +126,9 @@ def test_the_thread_reply_lists_reasons_without_names(ref):
     reasons = [("planera", "Kan vänta till hösten <@U999>"), ("gor_nu", "Akut i Skaraborg")]
     _, blocks = result_details(need(), outcome, reasons, SV)
     shown = texts_of(blocks)
-    assert "Gör nu · viktigt + bråttom: 1" in shown and "Planera · viktigt + inte bråttom: 2" in shown
+    assert (
+        "Gör nu · viktigt + bråttom: 1" in shown and "Planera · viktigt + inte bråttom: 2" in shown
+    )
     assert "Akut i Skaraborg" in shown and "&lt;@U999&gt;" in shown and "<@U999>" not in shown
     assert shown.index("Akut") < shown.index("Kan vänta")  # ordered by quadrant, not by time
     assert "Beslutfört: 3 av 3" in shown
@@ -129,8 +150,16 @@ def test_the_confirmation_and_reason_form_in_the_voters_language():
     assert form["callback_id"] == ids.VOTE_REASON_VIEW
     element = form["blocks"][1]["element"]
     assert element["initial_value"] == "Tidigare" and element["max_length"] == 500
-    submitted = dict(form, state={"values": {ids.VOTE_REASON_INPUT: {
-        ids.input_action(ids.VOTE_REASON_INPUT): {"value": " Ny motivering "}}}})  # fmt: skip
+    submitted = dict(
+        form,
+        state={
+            "values": {
+                ids.VOTE_REASON_INPUT: {
+                    ids.input_action(ids.VOTE_REASON_INPUT): {"value": " Ny motivering "}
+                }
+            }
+        },
+    )
     assert read_reason(submitted) == (7, "Ny motivering")
 
 

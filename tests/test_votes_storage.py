@@ -45,8 +45,15 @@ def new_need(db, ref, title="Gemensam läkemedelslista") -> Need:
 def new_vote(db, need, eligible=4) -> Vote:
     with db.session(write=True) as s:
         need = s.get(Need, need.id)
-        return open_vote(s, need=need, channel="CVOTE", opened_by="UADMIN", now=NOW,
-                         duration=WEEK, eligible=eligible)  # fmt: skip
+        return open_vote(
+            s,
+            need=need,
+            channel="CVOTE",
+            opened_by="UADMIN",
+            now=NOW,
+            duration=WEEK,
+            eligible=eligible,
+        )
 
 
 def cast(db, vote, user, quadrant, at=NOW):
@@ -61,8 +68,11 @@ def test_opening_moves_the_need_to_phase_2_and_records_history(db, ref):
     with db.session() as s:
         assert s.get(Need, need.id).phase == 2
         kinds = [(e.kind, e.old_value, e.new_value) for e in history(s, need_id=need.id)]
-    assert kinds == [("registered", None, "1"), ("phase_changed", "1", "2"),
-                     ("vote_opened", None, str(vote.id))]  # fmt: skip
+    assert kinds == [
+        ("registered", None, "1"),
+        ("phase_changed", "1", "2"),
+        ("vote_opened", None, str(vote.id)),
+    ]
 
 
 def test_a_second_open_vote_on_the_same_need_is_refused(db, ref):
@@ -79,8 +89,9 @@ def test_a_new_vote_may_be_opened_once_the_first_is_closed(db, ref):
     need = new_need(db, ref)
     first = new_vote(db, need)
     with db.session(write=True) as s:
-        close_vote(s, vote_id=first.id, now=NOW, closed_by="UADMIN", eligible=4,
-                   quorum_setting=None)  # fmt: skip
+        close_vote(
+            s, vote_id=first.id, now=NOW, closed_by="UADMIN", eligible=4, quorum_setting=None
+        )
     second = new_vote(db, need)
     assert second.id != first.id
     with db.session() as s:  # still phase 2: opening again does not move it
@@ -106,8 +117,10 @@ def test_a_reason_needs_a_ballot_and_can_be_removed(db, ref):
     assert refused.value.key == "vote.reason.vote_first"
     cast(db, vote, "U1", G)
     with db.session(write=True) as s:
-        assert set_reason(s, vote_id=vote.id, user_id="U1", reason=" Viktigt ", now=NOW).reason \
+        assert (
+            set_reason(s, vote_id=vote.id, user_id="U1", reason=" Viktigt ", now=NOW).reason
             == "Viktigt"
+        )
     with db.session(write=True) as s:
         assert set_reason(s, vote_id=vote.id, user_id="U1", reason="  ", now=NOW).reason is None
 
@@ -118,8 +131,14 @@ def test_closing_records_the_result_on_vote_need_and_history(db, ref):
     for user, choice in [("U1", G), ("U2", P), ("U3", P), ("U4", A)]:
         cast(db, vote, user, choice)
     with db.session(write=True) as s:
-        closed, outcome = close_vote(s, vote_id=vote.id, now=NOW + WEEK + SECOND, closed_by=None,
-                                     eligible=6, quorum_setting=None)  # fmt: skip
+        closed, outcome = close_vote(
+            s,
+            vote_id=vote.id,
+            now=NOW + WEEK + SECOND,
+            closed_by=None,
+            eligible=6,
+            quorum_setting=None,
+        )
     assert outcome.quadrant is P and outcome.quorum == 3
     with db.session() as s:
         stored, need = s.get(Vote, vote.id), s.get(Need, need.id)
@@ -130,17 +149,27 @@ def test_closing_records_the_result_on_vote_need_and_history(db, ref):
     assert need.quadrant == "planera"
     assert need.importance_share == pytest.approx(0.75) and need.urgency_share == 0.25
     assert (last.kind, last.new_value, last.public, last.actor) == (
-        "vote_closed", "planera", True, None)
+        "vote_closed",
+        "planera",
+        True,
+        None,
+    )
 
 
 def test_closing_twice_closes_once(db, ref):
     vote = new_vote(db, new_need(db, ref))
     with db.session(write=True) as s:
-        assert close_vote(s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=4,
-                          quorum_setting=None) is not None  # fmt: skip
+        assert (
+            close_vote(
+                s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=4, quorum_setting=None
+            )
+            is not None
+        )
     with db.session(write=True) as s:
-        assert close_vote(s, vote_id=vote.id, now=NOW, closed_by=None, eligible=4,
-                          quorum_setting=None) is None  # fmt: skip
+        assert (
+            close_vote(s, vote_id=vote.id, now=NOW, closed_by=None, eligible=4, quorum_setting=None)
+            is None
+        )
 
 
 def test_a_vote_without_quorum_leaves_the_need_without_quadrant(db, ref):
@@ -148,8 +177,9 @@ def test_a_vote_without_quorum_leaves_the_need_without_quadrant(db, ref):
     vote = new_vote(db, need)
     cast(db, vote, "U1", G)
     with db.session(write=True) as s:
-        _, outcome = close_vote(s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=10,
-                                quorum_setting=3)  # fmt: skip
+        _, outcome = close_vote(
+            s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=10, quorum_setting=3
+        )
     assert not outcome.quorum_met and outcome.quorum == 3
     with db.session() as s:
         stored = s.get(Need, need.id)
@@ -163,8 +193,7 @@ def test_ballots_on_a_closed_or_overdue_vote_are_refused(db, ref):
         cast(db, vote, "U1", G, at=NOW + WEEK)
     assert late.value.key == "vote.closed"
     with db.session(write=True) as s:
-        close_vote(s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=4,
-                   quorum_setting=None)  # fmt: skip
+        close_vote(s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=4, quorum_setting=None)
     with pytest.raises(VoteError):
         cast(db, vote, "U1", G)
     with db.session() as s:
