@@ -1,7 +1,9 @@
 """VVG votes end to end: the real bot over HTTP, the fake Slack, both databases."""
 
 import io
+import json
 import threading
+import urllib.request
 
 import pytest
 from PIL import Image
@@ -423,3 +425,48 @@ def test_the_matrix_without_needs_in_phase_2(bot, fake_slack, words):
     fake_slack.slash(STAFF, words, channel="CGENERAL")
     assert "Inga behov är i fas 2" in last_ephemeral(fake_slack, STAFF)
     assert fake_slack.files == []
+
+
+def test_two_bot_processes_share_the_coalescing(bot, fake_slack, ref, database_url, clock):
+    """Clicks spread over two processes on one database: still at most one update a second."""
+    from fakeslack import Result
+
+    second = Bot(make_settings(database_url, fake_slack.api_url), clock)
+    voters = add_voters(fake_slack, 30)
+    message = open_vote(fake_slack, add_need(bot, ref))
+    route, first_post = threading.local(), fake_slack.post_raw
+
+    def post_to_either(body, headers):
+        if getattr(route, "bot", None) is not second:
+            return first_post(body, headers)
+        request = urllib.request.Request(second.url + "/slack/events", body, headers)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            data = answer.read()
+            status, got = answer.status, dict(answer.headers)
+        second.settle()
+        parsed = json.loads(data) if "json" in got.get("content-type", "") and data else None
+        return Result(status, data, got, parsed)
+
+    fake_slack.post_raw = post_to_either
+    start = threading.Barrier(len(voters))
+
+    def vote(user, index):
+        route.bot = second if index % 2 else bot
+        start.wait()
+        choose(fake_slack, user, "planera", message)
+
+    try:
+        threads = [threading.Thread(target=vote, args=(u, i)) for i, u in enumerate(voters)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        bot.settle()
+        second.settle()
+    finally:
+        fake_slack.post_raw = first_post
+        second.stop()
+    assert "30 av 31 har röstat" in shown(fake_slack)
+    times = fake_slack.updates(VOTING_CHANNEL, message["ts"])
+    assert all(b - a >= 0.99 for a, b in zip(times, times[1:], strict=False)), times
+    assert len(stored_ballots(bot)) == 30

@@ -68,12 +68,13 @@ def matrix_png(needs: list[Placed], tx: Texts) -> bytes:
         axes.text(
             cx,
             cy,
-            choice_label(quadrant, tx),
+            choice_label(quadrant, tx).replace(" · ", "\n"),
             ha=ha,
             va=va,
             fontsize=13,
             fontweight="bold",
             color="#333333",
+            zorder=1,
         )
     axes.axhline(0.5, color="#555555", linewidth=1)
     axes.axvline(0.5, color="#555555", linewidth=1)
