@@ -133,8 +133,10 @@ def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> 
             _say(respond, answer)
             return
         text, blocks = answer
-        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-        vote_messages.refresh(svc, client, vote_id)
+        try:
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        finally:  # the ballot is stored: the count must follow even if the answer failed
+            vote_messages.refresh(svc, client, vote_id)
 
 
 def _cast(svc, client, tx: Texts, vote_id: int, user_id: str, quadrant: Quadrant):

@@ -112,6 +112,14 @@ def test_an_admin_opens_a_vote_in_the_voting_channel(bot, fake_slack, ref):
     assert fake_slack.calls("conversations.members")
 
 
+def test_every_page_of_channel_members_is_read(bot, fake_slack, ref, monkeypatch):
+    monkeypatch.setattr("commands.voters.PAGE_SIZE", 2)
+    add_voters(fake_slack, 4)
+    open_vote(fake_slack, add_need(bot, ref))
+    assert "0 av 5 har röstat" in shown(fake_slack)
+    assert len(fake_slack.calls("conversations.members")) == 3
+
+
 def test_a_second_open_vote_is_refused(bot, fake_slack, ref):
     number = add_need(bot, ref)
     open_vote(fake_slack, number)
