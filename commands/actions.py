@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import ids, status, votes
+from commands import ids, publishing, status, votes
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import parse_number
@@ -20,6 +20,7 @@ def register(app: App) -> None:
         app.action(action_id)(votes.cast)
     app.action(ids.VOTE_REASON)(votes.ask_reason)
     app.action(ids.VOTE_CLOSE)(votes.close_early)
+    app.action(ids.HIDE_PUBLIC)(publishing.toggle)
 
 
 def _need_from(action: dict, svc):

@@ -35,6 +35,11 @@ FOLLOW = "need_follow"  # value = need number
 UNFOLLOW = "need_unfollow"  # value = need number
 HIDE_PUBLIC = "need_hide_public"  # admins: hide from / show on the public page
 
+# Hiding a need from the public page: the reason modal, its input, and the notice after it.
+HIDE_PUBLIC_VIEW = "need_hide_public_form"
+HIDE_PUBLIC_DONE = "need_hide_public_done"
+HIDE_REASON = "hide_reason"
+
 # Votes (the vote message in the voting channel and the reason form)
 VOTE_CAST = {  # quadrant -> action_id of its button (value = vote id)
     "gor_nu": "vote_cast_gor_nu",

@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import ids, matrix, registration, status, votes
+from commands import ids, matrix, registration, report, status, votes
 from commands.render.help import help_blocks
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft
@@ -49,14 +49,14 @@ def handle_behov(ack, command: dict, client: WebClient, respond, context) -> Non
     )
     route = ROUTES.get(parsed.name)
     if route is None:
-        text, blocks = help_blocks(turn.tx, list(ROUTES), unknown=parsed.word)
+        text, blocks = help_blocks(turn.tx, routes_for(turn), unknown=parsed.word)
         ack(text=text, blocks=blocks)
         return
     route(turn)
 
 
 def show_help(turn: Turn) -> None:
-    text, blocks = help_blocks(turn.tx, list(ROUTES))
+    text, blocks = help_blocks(turn.tx, routes_for(turn))
     turn.ack(text=text, blocks=blocks)
 
 
@@ -85,4 +85,13 @@ ROUTES: dict[str, Callable[[Turn], None]] = {
     "vote": votes.open_from_command,
     "matrix": matrix.show_matrix,
     "help": show_help,
+    "report": report.run,
 }
+# Subcommands only admins may use: the help shows them to admins only.
+ADMIN_ROUTES = frozenset({"report", "vote"})
+
+
+def routes_for(turn: Turn) -> list[str]:
+    """The subcommands this person can use, in the help's order."""
+    is_admin = turn.svc.settings.is_admin(turn.user_id)
+    return [name for name in ROUTES if is_admin or name not in ADMIN_ROUTES]
