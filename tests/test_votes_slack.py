@@ -478,3 +478,35 @@ def test_two_bot_processes_share_the_coalescing(bot, fake_slack, ref, database_u
     times = fake_slack.updates(VOTING_CHANNEL, message["ts"])
     assert all(b - a >= 0.99 for a, b in zip(times, times[1:], strict=False)), times
     assert len(stored_ballots(bot)) == 30
+
+
+def test_a_short_vote_reminds_halfway_and_honours_the_quorum_setting(
+    database_url, fake_slack, clock, ref
+):
+    settings = make_settings(
+        database_url, fake_slack.api_url, behov_vote_duration="36h", behov_vote_quorum=1
+    )
+    short = Bot(settings, clock)
+    fake_slack.app_url = short.url + "/slack/events"
+    try:
+        voters = add_voters(fake_slack, 3)
+        number = add_need(short, ref)
+        fake_slack.slash(ADMIN, f"rösta {number}", channel="CGENERAL")
+        short.settle()
+        message = vote_message(fake_slack)
+        choose(fake_slack, voters[0], "planera", message)
+        short.settle()
+        clock.advance(hours=17, minutes=59)
+        run_due_work(short.services)
+        assert fake_slack.dm_messages(voters[1]) == []
+        clock.advance(minutes=1)
+        run_due_work(short.services)
+        assert len(fake_slack.dm_messages(voters[1])) == 1
+        assert fake_slack.dm_messages(voters[0]) == []
+        clock.advance(hours=18)
+        run_due_work(short.services)
+    finally:
+        short.stop()
+    assert "Resultat: Planera" in shown(fake_slack)  # 1 of 4 voted; the quorum setting is 1
+    with short.db.session() as s:
+        assert s.get(Need, number).quadrant == "planera"
