@@ -1,4 +1,4 @@
-"""`behov`: serve, socket, db upgrade (and more as the product grows)."""
+"""`behov`: serve, socket, db upgrade, digest --preview (and more as the product grows)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("socket", help="kör boten över Socket Mode")
     db = commands.add_parser("db", help="databasen")
     db.add_argument("action", choices=["upgrade"])
+    digest = commands.add_parser("digest", help="veckosammanfattningen")
+    digest.add_argument(
+        "--preview",
+        action="store_true",
+        required=True,
+        help="skriv ut nästa veckosammanfattning som text utan att skicka den",
+    )
     return parser
 
 
@@ -56,6 +63,24 @@ def db_upgrade(settings: Settings) -> None:
     print("Databasen är uppdaterad.")
 
 
+def digest_preview(settings: Settings) -> None:
+    """Print the next digest; needs only the database (no Slack tokens), writes nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.app import utc_now
+    from bot.digest import preview
+    from bot.i18n import SV
+    from storage.db import Database
+
+    db = Database.from_url(settings.database_url)
+    try:
+        print(preview(db, settings, utc_now()))
+    except SQLAlchemyError as exc:
+        raise SettingsError(SV("digest.preview.no_database", error=type(exc).__name__)) from None
+    finally:
+        db.engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -67,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             socket_mode(settings)
         elif args.command == "db":
             db_upgrade(settings)
+        elif args.command == "digest":
+            digest_preview(settings)
     except SettingsError as exc:
         print(f"behov: {exc}", file=sys.stderr)
         return 2

@@ -7,10 +7,17 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.digest import send_due_digest
+from bot.reminders import send_milestone_reminders, send_stale_reminders
+
 log = logging.getLogger(__name__)
 
 # Each job takes (services, now) and does whatever is due as of now, claiming it first.
-JOBS: list[Callable] = []
+JOBS: list[Callable] = [
+    send_due_digest,
+    send_milestone_reminders,
+    send_stale_reminders,
+]
 
 
 def run_due_work(services) -> None:
