@@ -22,7 +22,7 @@ from domain.reminders import (
     milestone_notices,
     milestone_window,
 )
-from domain.schedule import latest_working_morning
+from domain.schedule import latest_working_morning, local_date
 from storage.claims import done, last_sent, settled
 from storage.reminders import MilestoneDue, milestones_between, newly_stale
 
@@ -47,7 +47,7 @@ def send_milestone_reminders(services, now: datetime) -> None:
                 continue
             if (notice.kind, subject, notice.due_at) in finished:
                 continue
-            send = _milestone_sender(services, milestone, notice.days_before)
+            send = _milestone_sender(services, milestone, notice.days_before, now)
             if send is not None:
                 deliver_once(
                     services,
@@ -59,7 +59,7 @@ def send_milestone_reminders(services, now: datetime) -> None:
                 )
 
 
-def _milestone_sender(services, milestone: MilestoneDue, days_before: int):
+def _milestone_sender(services, milestone: MilestoneDue, days_before: int, now: datetime):
     """What to send for one notice, or None when there is nobody to tell."""
     settings = services.settings
     if days_before == 0:
@@ -78,7 +78,8 @@ def _milestone_sender(services, milestone: MilestoneDue, days_before: int):
 
     def to_leader() -> None:
         tx = Texts(services.languages.language(leader))
-        text, blocks = milestone_reminder(milestone, days_before, tx, settings.tz)
+        days_left = max(0, (milestone.due - local_date(now, settings.tz)).days)
+        text, blocks = milestone_reminder(milestone, days_left, tx, settings.tz)
         post(scheduled_client(services), channel=leader, text=text, blocks=blocks)
 
     return to_leader

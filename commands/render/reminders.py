@@ -12,23 +12,29 @@ from domain.reminders import REPORT_KINDS
 from storage.digest import Cut
 from storage.reminders import MilestoneDue
 
+MILESTONE_WHEN = {
+    0: "reminder.milestone.today",
+    1: "reminder.milestone.tomorrow",
+    7: "reminder.milestone.week",
+}
+
 
 def _with_details(text: str, number: int, tx: Texts) -> dict:
     return section(text, accessory=button(tx("digest.details"), ids.DETAILS, str(number)))
 
 
-def milestone_reminder(
-    milestone: MilestoneDue, days_before: int, tx: Texts, tz: ZoneInfo
-) -> tuple[str, list]:
-    """To the process leader, a week and a day before a milestone."""
+def milestone_reminder(milestone: MilestoneDue, days_left: int, tx: Texts, tz: ZoneInfo):
+    """To the process leader, a week and a day before a milestone (said as it is when sent)."""
     fmt = SlackFormat(tz)
-    key = "reminder.milestone.tomorrow" if days_before == 1 else "reminder.milestone.week"
-    text = tx(
-        key,
-        title=fmt.text(milestone.title),
-        need=fmt.need(milestone.need),
-        date=fmt.day(milestone.due),
-    )
+    values = {
+        "title": fmt.text(milestone.title),
+        "need": fmt.need(milestone.need),
+        "date": fmt.day(milestone.due),
+    }
+    if days_left in (0, 1, 7):
+        text = tx(MILESTONE_WHEN[days_left], **values)
+    else:
+        text = tx.plural("reminder.milestone.in_days", days_left, **values)
     return text, [_with_details(text, milestone.need.id, tx)]
 
 
