@@ -68,6 +68,13 @@ def _hidden_state(bot, number):
         return need.public_hidden, need.hidden_reason, kinds
 
 
+def _crafted_click(fake_slack, user, number):
+    """A click on the hide button as if from a message, whether or not it is shown."""
+    ts = fake_slack.post_as_user(user, "CGENERAL", "Behov att titta på")
+    return fake_slack.click(user, ids.HIDE_PUBLIC, channel="CGENERAL", ts=ts,
+                            value=str(number), force=True)
+
+
 def _eventually(check, seconds: float = 10.0):
     """Work done after the ack arrives a little later; wait for it, boundedly."""
     deadline = time.monotonic() + seconds
@@ -83,18 +90,16 @@ def _eventually(check, seconds: float = 10.0):
 def test_admin_hides_with_a_reason_and_shows_again(bot, fake_slack, ref):
     portfolio = build_portfolio(bot.db, ref)
     number = portfolio.prioritisation
-    fake_slack.click(ADMIN, ids.HIDE_PUBLIC, value=str(number), force=True)
+    _crafted_click(fake_slack, ADMIN, number)
     view = _eventually(lambda: fake_slack.top_view(ADMIN))
     assert view["callback_id"] == ids.HIDE_PUBLIC_VIEW
-    reason = {ids.HIDE_REASON: {ids.input_action(ids.HIDE_REASON): {
-        "type": "plain_text_input", "value": "Beskrivningen nämner en patient"}}}  # fmt: skip
-    fake_slack.submit(ADMIN, reason)
+    fake_slack.submit(ADMIN, {ids.HIDE_REASON: "Beskrivningen nämner en patient"})
     hidden, why, kinds = _hidden_state(bot, number)
     assert hidden and why == "Beskrivningen nämner en patient"
     assert kinds[-1] == EventKind.HIDDEN
     assert "visas inte längre" in fake_slack.visible_text(fake_slack.top_view(ADMIN))
 
-    fake_slack.click(ADMIN, ids.HIDE_PUBLIC, value=str(number), force=True)
+    _crafted_click(fake_slack, ADMIN, number)
     assert _eventually(lambda: not _hidden_state(bot, number)[0])
     assert _hidden_state(bot, number)[2][-1] == EventKind.SHOWN
 
@@ -103,7 +108,7 @@ def test_admin_hides_with_a_reason_and_shows_again(bot, fake_slack, ref):
 def test_others_are_refused_even_with_crafted_payloads(bot, fake_slack, ref):
     portfolio = build_portfolio(bot.db, ref)
     number = portfolio.prioritisation
-    fake_slack.click(STAFF, ids.HIDE_PUBLIC, value=str(number), force=True)
+    _crafted_click(fake_slack, STAFF, number)
     view = _eventually(lambda: fake_slack.top_view(STAFF))
     assert "Bara VVG:s presidium" in fake_slack.visible_text(view)
     assert _hidden_state(bot, number)[:2] == (False, None)
