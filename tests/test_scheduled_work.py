@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -307,3 +308,32 @@ def test_a_claim_of_a_dead_process_is_finished_by_another(services, fake_slack, 
     run_due_work(svc)
     assert len(digests(fake_slack)) == 1
     assert timedelta(0) < clock.now - local(2026, 11, 30, 8, 0) < timedelta(hours=1)
+
+
+def test_a_process_leader_who_reads_english_gets_english(svc, fake_slack, clock, ref):
+    start(clock, 2026, 12, 3, 8, 0)
+    need = add_need(svc.db, ref, title="Mobile teams", at=clock.now - days(100))
+    move(svc.db, need, to_phase=3, at=clock.now - days(50))
+    add_milestone(svc.db, need, kind="sro", title="Report to SRO", due=date(2026, 12, 10),
+                  leader="UENGLISH", at=clock.now)
+    run_due_work(svc)
+    [message] = texts(fake_slack, fake_slack.dm_messages("UENGLISH"))
+    assert "In a week, 2026-12-10: *Report to SRO* for *#1 · Mobile teams*" in message
+
+
+def test_behov_digest_preview_prints_without_slack_tokens(database_url, ref, monkeypatch, capsys):
+    from bot.cli import main
+    from storage.db import Database
+
+    db = Database.from_url(database_url)
+    add_need(db, ref, title="Förebyggande insatser", at=datetime.now(UTC))
+    db.engine.dispose()
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(Path(__file__).parent)  # no .env here
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("BEHOV_VOTING_CHANNEL", VOTING_CHANNEL)
+    assert main(["digest", "--preview"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Nästa veckosammanfattning skickas ") and VOTING_CHANNEL in out
+    assert "#1 · Förebyggande insatser" in out
