@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import ids, status
+from commands import ids, lifecycle, status
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import parse_number
@@ -15,6 +15,12 @@ from storage.needs import get_need
 def register(app: App) -> None:
     app.action(ids.STATUS_PICK)(pick_status)
     app.action(ids.OPEN_NEED)(open_need)
+    app.action(ids.DETAILS)(lifecycle.open_details)
+    app.action(ids.DETAILS_HISTORY)(lifecycle.page_history)
+    for action_id in lifecycle.FORM_BUTTONS:
+        app.action(action_id)(lifecycle.open_action_form)
+    app.action(ids.FOLLOW)(lifecycle.follow_click)
+    app.action(ids.UNFOLLOW)(lifecycle.follow_click)
 
 
 def _need_from(action: dict, svc):

@@ -9,10 +9,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import ids, registration, status
+from commands import ids, lifecycle, registration, status
 from commands.render.help import help_blocks
 from domain.commands import parse
-from domain.needs import TITLE_MAX, Draft
+from domain.needs import TITLE_MAX, Draft, parse_number
 
 
 @dataclass
@@ -78,9 +78,20 @@ def answer_status(turn: Turn) -> None:
     turn.ack(text=text, blocks=blocks)
 
 
+def follow_need(turn: Turn) -> None:
+    """`/behov bevaka <nr>`: direct messages when the need moves."""
+    number = parse_number(turn.argument)
+    if number is None:
+        turn.ack(text=turn.tx("lifecycle.follow.usage"))
+        return
+    text = lifecycle.change_following(turn.svc, turn.tx, turn.user_id, number, follow=True)
+    turn.ack(text=text, blocks=lifecycle.answer_blocks(turn.tx, text, number))
+
+
 # Canonical subcommand -> handler; the help lists them in this order.
 ROUTES: dict[str, Callable[[Turn], None]] = {
     "new": open_registration,
     "status": answer_status,
+    "follow": follow_need,
     "help": show_help,
 }

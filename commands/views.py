@@ -1,11 +1,18 @@
-"""View submissions: the registration form."""
+"""View submissions: the registration form and the forms of the phase actions."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from commands import ids, registration
+from commands import ids, lifecycle, registration
 
 
 def register(app: App) -> None:
     app.view(ids.REGISTER_VIEW)(registration.submit)
+    app.view(ids.CONFIRM_VIEW)(lifecycle.submit_confirm)
+    app.view(ids.ASSESS_VIEW)(lifecycle.submit_assessment)
+    app.view(ids.DECIDE_VIEW)(lifecycle.submit_decision)
+    app.view(ids.MISSION_VIEW)(lifecycle.submit_mission)
+    app.view(ids.COMPLETE_VIEW)(lifecycle.submit_completion)
+    app.view(ids.EDIT_VIEW)(lifecycle.submit_edit)
+    app.view(ids.DUPLICATE_VIEW)(lifecycle.submit_duplicate)
