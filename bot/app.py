@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from slack_bolt import App
 
+from bot.executor import TrackedExecutor
 from bot.languages import UserLanguages
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -33,6 +34,7 @@ class Services:
     languages: UserLanguages
     titles: TitleIndex = field(default_factory=TitleIndex)
     clock: Callable[[], datetime] = utc_now
+    listeners: TrackedExecutor = field(default_factory=TrackedExecutor)
 
 
 def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Services:
@@ -58,6 +60,7 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
         process_before_response=process_before_response,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
+        listener_executor=services.listeners,
     )
     app.middleware(context_middleware(services))
     app.error(handle_error)

@@ -44,5 +44,6 @@ def build_runtime(
         finally:
             if running is not None:
                 running.shutdown(wait=True)  # finish the tick in progress, start no new one
+            services.listeners.wait_idle(timeout=20)  # finish work already acknowledged
 
     return Runtime(services, bolt_app, create_web_app(services, bolt_app, lifespan=lifespan))
