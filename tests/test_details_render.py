@@ -235,3 +235,38 @@ def test_followers_of_the_process_leader(db, ref, clock):
     advance(db, clock, need_id, 3)
     with db.session() as s:
         assert lifecycle.situation(s, need=s.get(Need, need_id), user_id="ULEADER").following
+
+
+def test_every_lifecycle_key_exists_in_both_languages():
+    """Keys passed around as values (refusals, problems) and f-string families are complete."""
+    import re
+    from pathlib import Path
+
+    from bot.i18n import catalogue
+    from domain.history import EventKind
+    from domain.phases import Decision, Quadrant
+
+    root = Path(__file__).resolve().parent.parent
+    keys = set()
+    for path in ["domain/lifecycle.py", "domain/mission.py", "storage/lifecycle.py",
+                 "commands/lifecycle.py"]:  # fmt: skip
+        keys |= set(re.findall(r'"(lifecycle\.[a-z_.]+)"', (root / path).read_text()))
+    keys |= {f"details.button.{a.value}" for a in Action}
+    keys |= {f"lifecycle.confirm.{a.value}" for a in forms.CONFIRMED}
+    keys |= {f"lifecycle.confirm.{a.value}.submit" for a in forms.CONFIRMED}
+    keys |= {f"lifecycle.decision.{d.value}" for d in Decision}
+    keys |= {f"details.quadrant.{q.value}" for q in Quadrant}
+    keys |= {f"details.milestone.{k.value}" for k in MilestoneKind}
+    keys |= {f"details.event.moved.{f}" for f in ("followers", "ballots")}
+    from commands.render.details import SIMPLE_KINDS
+    from storage.lifecycle import _mission_values
+
+    keys |= {f"details.event.{k.value}" for k in SIMPLE_KINDS}
+    keys |= {f"lifecycle.mission.{name}" for name in _mission_values(mission_draft())}
+    assert EventKind.MOVED.value == "moved"
+    for lang in ("sv", "en"):
+        missing = keys - set(catalogue(lang))
+        assert not missing, f"{lang}: {sorted(missing)}"
+    assert len(SV("details.button.take_up")) <= 24  # reused as a modal title
+    for action in Action:
+        assert len(SV(f"details.button.{action.value}")) <= 75
