@@ -8,6 +8,7 @@ from domain.mission import CompletionDraft, MissionDraft
 from domain.needs import Draft
 from domain.phases import Decision
 from storage import lifecycle
+from storage.models import Need
 from storage.needs import create_need
 
 ADMIN = "UADMIN1"
@@ -48,9 +49,10 @@ def completion_draft(**changes) -> CompletionDraft:
 
 
 def advance(db, clock, need_id: int, to_phase: int, *, mission: bool = True) -> None:
-    """Take a need through the process to `to_phase` as an admin would."""
+    """Take a need through the process to `to_phase` as an admin would (from phase 1 or 2)."""
     with db.session(write=True) as s:
-        if to_phase >= 2:
+        taken_up = s.get(Need, need_id).phase >= 2
+        if to_phase >= 2 and not taken_up:
             lifecycle.take_up(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock())
     if to_phase >= 2 and mission:
         with db.session(write=True) as s:
