@@ -109,7 +109,13 @@ def open_details(ack, action: dict, body: dict, client: WebClient, respond, cont
         tell(client, body, respond, tx, tx("status.gone"))
         return
     with telling_user(respond, tx, "opening a need's details"):
-        _show(client, body, view)
+        current = body.get("view") or {}
+        if _in_modal(body) and current.get("previous_view_id"):
+            # Already on a pushed view: replace it, so the forms opened from the details
+            # still fit in Slack's stack of three views.
+            client.views_update(view_id=current["id"], view=view)
+        else:
+            _show(client, body, view)
 
 
 def page_history(ack, action: dict, body: dict, client: WebClient, respond, context) -> None:
