@@ -1,4 +1,4 @@
-"""The HTTP surface: Slack's requests, the health check (and later the public pages)."""
+"""The HTTP surface: Slack's requests, the health check and the public pages."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from web.public import public_routes
+
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # Slack's requests are small; anything bigger is not from Slack
 
@@ -21,11 +23,14 @@ def slack_endpoint(bolt_app: App):
         body = await request.body()
         if len(body) > MAX_BODY:
             return Response("payload too large", status_code=413)
-        bolt_request = BoltRequest(
-            body=body.decode("utf-8", errors="replace"),
-            query=request.url.query,
-            headers={k: [v] for k, v in request.headers.items()},
-        )
+        try:
+            bolt_request = BoltRequest(
+                body=body.decode("utf-8", errors="replace"),
+                query=request.url.query,
+                headers={k: [v] for k, v in request.headers.items()},
+            )
+        except ValueError:  # a payload that is not JSON: not something Slack sends
+            return Response("malformed request", status_code=400)
         # Bolt is synchronous: run it off the event loop so other requests keep flowing.
         bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
         headers = {k: v[0] for k, v in bolt_response.headers.items() if v}
@@ -48,5 +53,6 @@ def create_web_app(services, bolt_app: App, *, lifespan=None) -> Starlette:
     routes = [
         Route("/slack/events", slack_endpoint(bolt_app), methods=["POST"]),
         Route("/healthz", health_endpoint(services), methods=["GET"]),
+        *public_routes(services),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import ids, lifecycle, status
+from commands import ids, lifecycle, publishing, status
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import parse_number
@@ -21,6 +21,7 @@ def register(app: App) -> None:
         app.action(action_id)(lifecycle.open_action_form)
     app.action(ids.FOLLOW)(lifecycle.follow_click)
     app.action(ids.UNFOLLOW)(lifecycle.follow_click)
+    app.action(ids.HIDE_PUBLIC)(publishing.toggle)
 
 
 def _need_from(action: dict, svc):

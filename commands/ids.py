@@ -82,3 +82,8 @@ VVG_POSITION = "vvg_position"
 SRO_POSITION = "sro_position"
 PRODUCT_URL = "product_url"
 ORIGINAL = "original"  # the need a duplicate is merged into
+
+# Hiding a need from the public page: the reason modal, its input, and the notice after it.
+HIDE_PUBLIC_VIEW = "need_hide_public_form"
+HIDE_PUBLIC_DONE = "need_hide_public_done"
+HIDE_REASON = "hide_reason"

@@ -1,10 +1,10 @@
-"""View submissions: the registration form and the forms of the phase actions."""
+"""View submissions: the registration form, the phase forms, hiding from the public page."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from commands import ids, lifecycle, registration
+from commands import ids, lifecycle, publishing, registration
 
 
 def register(app: App) -> None:
@@ -16,3 +16,4 @@ def register(app: App) -> None:
     app.view(ids.COMPLETE_VIEW)(lifecycle.submit_completion)
     app.view(ids.EDIT_VIEW)(lifecycle.submit_edit)
     app.view(ids.DUPLICATE_VIEW)(lifecycle.submit_duplicate)
+    app.view(ids.HIDE_PUBLIC_VIEW)(publishing.submit_hide)
