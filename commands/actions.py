@@ -16,7 +16,8 @@ def register(app: App) -> None:
     app.action(ids.STATUS_PICK)(pick_status)
     app.action(ids.OPEN_NEED)(open_need)
     app.action(ids.DETAILS)(lifecycle.open_details)
-    app.action(ids.DETAILS_HISTORY)(lifecycle.page_history)
+    app.action(ids.DETAILS_NEWER)(lifecycle.page_history)
+    app.action(ids.DETAILS_OLDER)(lifecycle.page_history)
     for action_id in lifecycle.FORM_BUTTONS:
         app.action(action_id)(lifecycle.open_action_form)
     app.action(ids.FOLLOW)(lifecycle.follow_click)

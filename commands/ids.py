@@ -38,7 +38,8 @@ HIDE_PUBLIC = "need_hide_public"  # admins: hide from / show on the public page
 # The details view of a need and the phase actions (issue 3). Buttons carry the need's number.
 DETAILS_VIEW = "need_details_view"
 DETAILS_BUTTONS = "need_details_buttons"
-DETAILS_HISTORY = "need_details_history"  # value "<number>:<offset>": another history page
+DETAILS_NEWER = "need_details_newer"  # value "<number>:<offset>": a page of newer history
+DETAILS_OLDER = "need_details_older"  # value "<number>:<offset>": a page of older history
 TAKE_UP = "need_take_up"
 ASSESS = "need_assess"
 DECIDE = "need_decide"

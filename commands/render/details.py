@@ -20,6 +20,7 @@ from commands.render.kit import (
     shorten,
 )
 from commands.render.needs import phase_line, phase_summary, title_line, when
+from commands.render.publishing import toggle_button
 from domain.history import EventKind
 from domain.lifecycle import Action
 from domain.mission import MilestoneKind
@@ -102,11 +103,12 @@ def _button_blocks(need: Need, allowed: set[Action], tx: Texts, *, has_mission: 
     for action, action_id in BUTTONS.items():
         if action not in allowed:
             continue
+        if action is Action.HIDE_PUBLIC:
+            elements.append(toggle_button(need, tx))  # the public-page feature's own button
+            continue
         key = f"details.button.{action.value}"
         if action is Action.MISSION and has_mission:
             key = "details.button.mission_change"
-        if action is Action.HIDE_PUBLIC and need.public_hidden:
-            key = "details.button.show_public"
         style = "danger" if action is Action.WITHDRAW else None
         style = "primary" if action in PRIMARY else style
         elements.append(button(tx(key), action_id, str(need.id), style=style))
@@ -243,10 +245,10 @@ def _history(d: NeedDetails, ref: Reference, tx: Texts, tz: ZoneInfo, offset: in
     nav = []
     if offset > 0:
         newer = str(max(0, offset - HISTORY_PAGE))
-        nav.append(button(tx("details.history_newer"), ids.DETAILS_HISTORY, f"{d.need.id}:{newer}"))
+        nav.append(button(tx("details.history_newer"), ids.DETAILS_NEWER, f"{d.need.id}:{newer}"))
     if offset + len(d.events) < d.event_count:
         older = str(offset + len(d.events))
-        nav.append(button(tx("details.history_older"), ids.DETAILS_HISTORY, f"{d.need.id}:{older}"))
+        nav.append(button(tx("details.history_older"), ids.DETAILS_OLDER, f"{d.need.id}:{older}"))
     if nav:
         shown = tx("details.history_shown", first=offset + 1, last=offset + len(d.events),
                    total=d.event_count)  # fmt: skip
