@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackClientError
 from bot.i18n import Texts
 from commands import ids
 from commands.context import telling_user
+from commands.home import refresh_home
 from commands.notify import notify_change
 from commands.render import lifecycle_forms as forms
 from commands.render.details import HISTORY_PAGE, details_modal
@@ -231,6 +232,16 @@ def _apply(ack, body: dict, view: dict, client: WebClient, context, run: Callabl
     refresh_details(client, svc, tx, meta.get("v"), need_id, user_id)
     if applied.notable:
         notify_change(client, svc, applied.need, applied.notable[0])
+    refresh_home(client, svc, _concerned(svc, applied))
+
+
+def _concerned(svc, applied) -> list[str]:
+    """Whose App Home a change alters: the submitter, the admins, old and new process leader."""
+    people = [applied.need.submitted_by, *sorted(svc.settings.behov_admins)]
+    for event in applied.events:
+        if event.field == "process_leader":
+            people += [event.old_value, event.new_value]
+    return people
 
 
 def _errors(ack, tx: Texts, problems: dict, blocks: dict | None = None) -> bool:

@@ -66,6 +66,7 @@ def test_an_admin_takes_a_need_through_all_four_phases(bot, fake_slack, ref, clo
     told = seen(fake_slack, fake_slack.dm_messages(STAFF))
     assert "Nytt om ett behov du bevakar" in told and "fas 2" in told
     assert fake_slack.dm_messages(ADMIN) == []  # the one who acted is not told
+    assert "Ställningstagande och prioritering" in seen(fake_slack, fake_slack.home(STAFF))
 
     fake_slack.click(ADMIN, ids.ASSESS, value=str(number))
     fake_slack.submit(ADMIN, {ids.RELEVANT: "yes", ids.PERSON_CENTRED: "yes", ids.TRUST: "no"})
