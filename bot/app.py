@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from slack_bolt import App
 
 from bot.languages import UserLanguages
+from bot.logs import ContextExecutor
 from bot.settings import Settings
 from bot.slack_client import make_client
 from domain.reference import Reference, load_reference
@@ -17,6 +18,8 @@ from storage.db import Database
 from storage.title_index import TitleIndex
 
 log = logging.getLogger(__name__)
+# Work after ack() runs here; Bolt's default of 5 would make acks queue behind slow Web API calls.
+LISTENER_THREADS = 32
 
 
 def utc_now() -> datetime:
@@ -50,6 +53,7 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
     from commands import register_all
     from commands.context import context_middleware
     from commands.errors import handle_error
+    from commands.redelivery import refuse_redeliveries
 
     settings = services.settings
     app = App(
@@ -58,7 +62,9 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
         process_before_response=process_before_response,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
+        listener_executor=ContextExecutor(max_workers=LISTENER_THREADS),
     )
+    app.middleware(refuse_redeliveries(services))
     app.middleware(context_middleware(services))
     app.error(handle_error)
     register_all(app)

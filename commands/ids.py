@@ -28,6 +28,7 @@ def input_action(block_id: str) -> str:
     """The action_id of the one element inside an input block."""
     return f"{block_id}_input"
 
+
 # Shared between features (one owner implements the handler, others only render the button).
 OPEN_VOTE = "vote_open"  # admins: open a VVG vote on the need (value = need number)
 FOLLOW = "need_follow"  # value = need number
