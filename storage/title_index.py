@@ -49,6 +49,8 @@ class TitleIndex:
         if marker == self._marker and not self._count_differs(session):
             return
         with self._lock:
+            if self._since is None:
+                self._counted_at = time.monotonic()  # a full load is as good as a count
             since = None if self._since is None else self._since - LATE_COMMIT
             for need_id, title, description, outcome, updated_at in changed_since(
                 session, since=since
