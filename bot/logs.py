@@ -68,11 +68,13 @@ class RequestIdFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, request_id, message (and exc)."""
+    """One JSON object per line: time (UTC), level, logger, request_id, message (and exc)."""
+
+    converter = time.gmtime
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
@@ -88,8 +90,10 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     """key=value on one line; a traceback is folded into the same line."""
 
+    converter = time.gmtime
+
     def format(self, record: logging.LogRecord) -> str:
-        stamp = self.formatTime(record, "%Y-%m-%dT%H:%M:%S")
+        stamp = self.formatTime(record, "%Y-%m-%dT%H:%M:%SZ")
         text = (
             f"{stamp} level={record.levelname} logger={record.name} "
             f"request_id={getattr(record, 'request_id', '-')} msg={json.dumps(record.getMessage())}"
@@ -134,6 +138,7 @@ def configure(settings=None, *, fmt: str = "json", level: str = "INFO", stream=N
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # noise at start
 
 
 class ContextExecutor(ThreadPoolExecutor):
