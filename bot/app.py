@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from slack_bolt import App
 
+from bot.executor import TrackedExecutor
 from bot.languages import UserLanguages
-from bot.logs import ContextExecutor
 from bot.settings import Settings
 from bot.slack_client import make_client
 from domain.reference import Reference, load_reference
@@ -18,8 +18,6 @@ from storage.db import Database
 from storage.title_index import TitleIndex
 
 log = logging.getLogger(__name__)
-# Work after ack() runs here; Bolt's default of 5 would make acks queue behind slow Web API calls.
-LISTENER_THREADS = 32
 
 
 def utc_now() -> datetime:
@@ -36,6 +34,7 @@ class Services:
     languages: UserLanguages
     titles: TitleIndex = field(default_factory=TitleIndex)
     clock: Callable[[], datetime] = utc_now
+    listeners: TrackedExecutor = field(default_factory=TrackedExecutor)
 
 
 def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Services:
@@ -62,7 +61,7 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
         process_before_response=process_before_response,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
-        listener_executor=ContextExecutor(max_workers=LISTENER_THREADS),
+        listener_executor=services.listeners,
     )
     app.middleware(refuse_redeliveries(services))
     app.middleware(context_middleware(services))

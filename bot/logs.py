@@ -1,7 +1,7 @@
 """Logs an operator can search: one line per event, a request id on each, no secrets in any.
 
 The request id is set once per Slack request (bot/web.py) in a contextvar; Starlette's thread
-pool and Bolt's listener executor (`ContextExecutor`) carry it to the threads that do the work.
+pool and Bolt's listener executor (bot/executor.py) carry it to the threads that do the work.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 import sys
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -139,11 +138,3 @@ def configure(settings=None, *, fmt: str = "json", level: str = "INFO", stream=N
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # noise at start
-
-
-class ContextExecutor(ThreadPoolExecutor):
-    """Bolt's listener executor: each task runs in the submitter's contextvars (request id)."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        context = contextvars.copy_context()
-        return super().submit(context.run, fn, *args, **kwargs)

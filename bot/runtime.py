@@ -42,12 +42,10 @@ def build_runtime(
         try:
             yield
         finally:
-            # uvicorn has answered every request by now; work still running after an ack
-            # finishes, then the tick in progress finishes and no new one starts.
             log.info("shutting down: finishing work in progress")
-            bolt_app.listener_runner.listener_executor.shutdown(wait=True)
             if running is not None:
-                running.shutdown(wait=True)
+                running.shutdown(wait=True)  # finish the tick in progress, start no new one
+            services.listeners.wait_idle(timeout=20)  # finish work already acknowledged
             log.info("stopped")
 
     return Runtime(services, bolt_app, create_web_app(services, bolt_app, lifespan=lifespan))

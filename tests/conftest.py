@@ -172,6 +172,10 @@ class Bot:
         self.server = ServerThread(self.runtime.web_app).start()
         self.url = self.server.url
 
+    def settle(self) -> None:
+        """Wait until the work the bot does after acknowledging is finished."""
+        assert self.services.listeners.wait_idle(timeout=15), "the bot's listeners did not finish"
+
     @property
     def db(self) -> Database:
         return self.services.db
@@ -185,6 +189,14 @@ class Bot:
 def bot(database_url, fake_slack, clock):
     running = Bot(make_settings(database_url, fake_slack.api_url), clock)
     fake_slack.app_url = running.url + "/slack/events"
+    deliver = fake_slack.post_raw
+
+    def post_and_settle(body, headers):
+        result = deliver(body, headers)
+        running.settle()  # like a person, look only once the bot has finished its work
+        return result
+
+    fake_slack.post_raw = post_and_settle
     yield running
     running.stop()
     assert fake_slack.problems == [], "the fake Slack rejected calls: " + "; ".join(

@@ -9,8 +9,12 @@ from domain.phases import Quadrant
 
 
 def valid_draft(**changes) -> Draft:
-    values = dict(title="Digital vårdplanering", description="Ett behov.", origin="lag_foreskrift",
-                  organisation="Borås")
+    values = dict(
+        title="Digital vårdplanering",
+        description="Ett behov.",
+        origin="lag_foreskrift",
+        organisation="Borås",
+    )
     values.update(changes)
     return Draft(**values)
 
@@ -50,8 +54,17 @@ def test_content_hash_ignores_case_accents_and_spacing():
 
 @pytest.mark.parametrize(
     ("text", "number"),
-    [("#12", 12), ("12", 12), (" #7 ", 7), ("#", None), ("abc", None), ("12a", None), ("", None),
-     ("#99999", 99999), ("-3", None)],
+    [
+        ("#12", 12),
+        ("12", 12),
+        (" #7 ", 7),
+        ("#", None),
+        ("abc", None),
+        ("12a", None),
+        ("", None),
+        ("#99999", 99999),
+        ("-3", None),
+    ],
 )
 def test_need_numbers(text, number):
     assert parse_number(text) == number
@@ -107,8 +120,9 @@ def test_no_clear_winner_between_close_titles():
 def test_similar_needs_by_title_and_description():
     titles = {1: "battre samordnad individuell plan", 2: "rekrytering av sjukskoterskor"}
     texts = {1: titles[1] + " sip mellan kommun och region", 2: titles[2] + " brist"}
-    found = matching.similar_needs("Bättre samordnad individuell plan (SIP)", "kommun och region",
-                                   titles, texts)
+    found = matching.similar_needs(
+        "Bättre samordnad individuell plan (SIP)", "kommun och region", titles, texts
+    )
     assert [m.need_id for m in found] == [1]
 
 
@@ -121,9 +135,9 @@ def test_organisations_are_the_region_vastkom_and_49_municipalities(ref):
     groups = [o.group for o in ref.data.organisations]
     assert len(groups) == 51
     assert groups.count("Region") == 1 and groups.count("VästKom") == 1
-    assert {g: groups.count(g) for g in ("Fyrbodal", "Göteborgsregionen", "Sjuhärad",
-                                         "Skaraborg")} == {
-        "Fyrbodal": 14, "Göteborgsregionen": 12, "Sjuhärad": 8, "Skaraborg": 15}
+    assert {
+        g: groups.count(g) for g in ("Fyrbodal", "Göteborgsregionen", "Sjuhärad", "Skaraborg")
+    } == {"Fyrbodal": 14, "Göteborgsregionen": 12, "Sjuhärad": 8, "Skaraborg": 15}
 
 
 def test_classification_can_be_replaced_by_a_file(tmp_path):

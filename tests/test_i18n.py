@@ -66,8 +66,8 @@ def test_swedish_uses_the_domain_terms():
 
 
 @pytest.mark.parametrize(
-    ("locale", "lang"), [("sv-SE", "sv"), ("en-US", "en"), ("en-GB", "en"), (None, "sv"),
-                         ("de-DE", "sv"), ("", "sv")]
+    ("locale", "lang"),
+    [("sv-SE", "sv"), ("en-US", "en"), ("en-GB", "en"), (None, "sv"), ("de-DE", "sv"), ("", "sv")],
 )
 def test_language_follows_the_slack_locale(locale, lang):
     assert language_for(locale) == lang

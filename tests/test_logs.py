@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from bot import logs
+from bot.executor import TrackedExecutor
 from tests.conftest import make_settings
 
 PG_URL = "postgresql+psycopg://behov:s3cret-pw@db.example.org:5432/behov"
@@ -54,7 +55,7 @@ def test_a_traceback_is_redacted_and_stays_on_one_line(captured):
 
 
 def test_the_request_id_follows_the_work_into_bolts_listener_threads(captured):
-    executor = logs.ContextExecutor(max_workers=2)
+    executor = TrackedExecutor(max_workers=2)
     token = logs.request_id.set("1700000000-abcd1234")
     try:
         executor.submit(logging.getLogger("behov.listener").info, "after ack").result()

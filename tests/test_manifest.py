@@ -48,9 +48,11 @@ def test_valid_against_slacks_schema(manifest):
 def test_request_urls_end_in_slack_events(manifest):
     settings = manifest["settings"]
     urls = [c["url"] for c in manifest["features"]["slash_commands"]]
-    urls += [settings["event_subscriptions"]["request_url"],
-             settings["interactivity"]["request_url"],
-             settings["interactivity"]["message_menu_options_url"]]
+    urls += [
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        settings["interactivity"]["message_menu_options_url"],
+    ]
     assert all(url.endswith("/slack/events") for url in urls)
 
 

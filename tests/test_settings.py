@@ -76,8 +76,9 @@ def test_a_malformed_setting_is_named_in_one_line(monkeypatch, name, value):
     assert name in message and "\n" not in message
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("15m", 900), ("36h", 129600),
-                                                ("7d", 604800)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("15m", 900), ("36h", 129600), ("7d", 604800)]
+)
 def test_durations(text, seconds):
     assert parse_duration(text).total_seconds() == seconds
 
@@ -89,8 +90,12 @@ def test_require_names_the_missing_setting():
 
 def run_cli(*args, env):
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env,
-        timeout=60, check=False,
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
 
 

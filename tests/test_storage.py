@@ -37,8 +37,9 @@ def test_upgrade_is_idempotent(db):
 
 def test_a_new_need_starts_in_phase_1_with_history(db, ref):
     with db.session(write=True) as s:
-        need, created = create_need(s, draft=draft(area="fvm", target_groups=["aldre"]),
-                                    ref=ref, user_id="U1", now=NOW)
+        need, created = create_need(
+            s, draft=draft(area="fvm", target_groups=["aldre"]), ref=ref, user_id="U1", now=NOW
+        )
     assert created
     with db.session() as s:
         stored = get_need(s, need_id=need.id)
@@ -53,8 +54,11 @@ def test_numbers_are_sequential_and_never_reused(db, ref):
     numbers = []
     for i in range(3):
         with db.session(write=True) as s:
-            numbers.append(create_need(s, draft=draft(title=f"Behov {i}"), ref=ref,
-                                       user_id="U1", now=NOW)[0].id)
+            numbers.append(
+                create_need(s, draft=draft(title=f"Behov {i}"), ref=ref, user_id="U1", now=NOW)[
+                    0
+                ].id
+            )
     assert numbers == [1, 2, 3]
     with pytest.raises(RuntimeError), db.session(write=True) as s:
         create_need(s, draft=draft(title="rolled back"), ref=ref, user_id="U1", now=NOW)
@@ -71,7 +75,8 @@ def test_same_text_from_the_same_person_is_stored_once(db, ref):
         first, created = create_need(s, draft=draft(), ref=ref, user_id="U1", now=NOW)
     with db.session(write=True) as s:
         again, created_again = create_need(
-            s, draft=draft(title="samordnad  VÅRDPLANERING"), ref=ref, user_id="U1", now=NOW)
+            s, draft=draft(title="samordnad  VÅRDPLANERING"), ref=ref, user_id="U1", now=NOW
+        )
     assert created and not created_again and again.id == first.id
     with db.session(write=True) as s:
         other, created_other = create_need(s, draft=draft(), ref=ref, user_id="U2", now=NOW)
@@ -119,8 +124,9 @@ def test_times_come_back_aware_in_utc(db, ref):
 def test_swedish_letters_and_emoji_survive(db, ref):
     title = "Åäö ÅÄÖ 🙂 <!channel> & <@U123>"
     with db.session(write=True) as s:
-        need, _ = create_need(s, draft=draft(title=title, description="é" * 3000), ref=ref,
-                              user_id="U1", now=NOW)
+        need, _ = create_need(
+            s, draft=draft(title=title, description="é" * 3000), ref=ref, user_id="U1", now=NOW
+        )
     with db.session() as s:
         stored = get_need(s, need_id=need.id)
     assert stored.title == title and len(stored.description) == 3000
@@ -132,8 +138,7 @@ def test_title_index_sees_changes_from_another_process(db, ref):
         assert index.lookup(s, "mobil närvård") == []
     other = Database(db.engine)  # another process would have its own engine; same rows
     with other.session(write=True) as s:
-        create_need(s, draft=draft(title="Mobil närvård för äldre"), ref=ref, user_id="U1",
-                    now=NOW)
+        create_need(s, draft=draft(title="Mobil närvård för äldre"), ref=ref, user_id="U1", now=NOW)
     with db.session() as s:
         found = index.lookup(s, "mobil narvard")
     assert [m.need_id for m in found] == [1]
