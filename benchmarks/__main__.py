@@ -22,22 +22,37 @@ def fuzzy_section(sizes: list[int], rounds: dict[int, int]) -> list[tuple[str, s
                 db.engine.dispose()
                 for r in fuzzy.run(url, titles, rounds[size]):
                     rows.append(
-                        [r["what"], kind, f"{size:,}", ms(r["ours_p50"]), ms(r["ours_p99"]),
-                         ms(r["floor_p99"]), f"**{r['ratio']:.2f}×**"]
+                        [
+                            r["what"],
+                            kind,
+                            f"{size:,}",
+                            ms(r["ours_p50"]),
+                            ms(r["ours_p99"]),
+                            ms(r["floor_p99"]),
+                            f"**{r['ratio']:.2f}×**",
+                        ]
                     )
                 if size == max(sizes):
                     mb = memory.peak_mb(url)
                     memory_rows.append([kind, f"{size:,}", mb["VmRSS"], mb["VmHWM"]])
             print(f"fuzzy {kind} {size} done", flush=True)
     fuzzy_table = table(
-        ["what", "database", "needs", "ours p50 ms", "ours p99 ms", "floor p99 ms",
-         "p99 ratio (target ≤ 1.3×)"],
+        [
+            "what",
+            "database",
+            "needs",
+            "ours p50 ms",
+            "ours p99 ms",
+            "floor p99 ms",
+            "p99 ratio (target ≤ 1.3×)",
+        ],
         rows,
     )
-    memory_table = table(["database", "needs", "RSS MB", "peak RSS MB (target < 300)"],
-                         memory_rows)
-    return [("Fuzzy lookup and duplicate detection", fuzzy_table),
-            ("Memory of a bot process", memory_table)]
+    memory_table = table(["database", "needs", "RSS MB", "peak RSS MB (target < 300)"], memory_rows)
+    return [
+        ("Fuzzy lookup and duplicate detection", fuzzy_table),
+        ("Memory of a bot process", memory_table),
+    ]
 
 
 def main() -> None:

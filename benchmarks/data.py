@@ -14,24 +14,74 @@ from storage.models import Need, NeedEvent
 ORIGINS = ["politiskt_uppdrag", "lag_foreskrift", "gemensamt_utvecklingsarbete"]
 START = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
 _ACTIONS = [
-    "Gemensam", "Samordnad", "Digital", "Förbättrad", "Utökad", "Tydligare", "Säker", "Regional",
-    "Förenklad", "Strukturerad", "Nära", "Likvärdig", "Snabbare", "Uppföljning av",
+    "Gemensam",
+    "Samordnad",
+    "Digital",
+    "Förbättrad",
+    "Utökad",
+    "Tydligare",
+    "Säker",
+    "Regional",
+    "Förenklad",
+    "Strukturerad",
+    "Nära",
+    "Likvärdig",
+    "Snabbare",
+    "Uppföljning av",
 ]
 _SUBJECTS = [
-    "vårdplanering", "informationsöverföring", "läkemedelsgenomgång", "utskrivning från slutenvård",
-    "hemsjukvård", "psykiatrisk öppenvård", "rehabilitering", "munhälsobedömning",
-    "demensvård", "palliativ vård", "barnhälsovård", "missbruksvård", "elevhälsa",
-    "äldreomsorg", "hjälpmedelsförsörjning", "samordnad individuell plan", "egenvårdsbedömning",
-    "nutritionsbedömning", "fallprevention", "suicidprevention", "vaccinationsinsatser",
-    "journalåtkomst", "digitala vårdmöten", "trygg hemgång", "tandvårdsstöd",
+    "vårdplanering",
+    "informationsöverföring",
+    "läkemedelsgenomgång",
+    "utskrivning från slutenvård",
+    "hemsjukvård",
+    "psykiatrisk öppenvård",
+    "rehabilitering",
+    "munhälsobedömning",
+    "demensvård",
+    "palliativ vård",
+    "barnhälsovård",
+    "missbruksvård",
+    "elevhälsa",
+    "äldreomsorg",
+    "hjälpmedelsförsörjning",
+    "samordnad individuell plan",
+    "egenvårdsbedömning",
+    "nutritionsbedömning",
+    "fallprevention",
+    "suicidprevention",
+    "vaccinationsinsatser",
+    "journalåtkomst",
+    "digitala vårdmöten",
+    "trygg hemgång",
+    "tandvårdsstöd",
 ]
 _GROUPS = [
-    "äldre", "barn och unga", "personer med funktionsnedsättning", "vuxna med psykisk ohälsa",
-    "personer med beroende", "nyanlända", "anhöriga", "personer i palliativt skede",
+    "äldre",
+    "barn och unga",
+    "personer med funktionsnedsättning",
+    "vuxna med psykisk ohälsa",
+    "personer med beroende",
+    "nyanlända",
+    "anhöriga",
+    "personer i palliativt skede",
 ]
 _PLACES = [
-    "Göteborg", "Borås", "Skövde", "Trollhättan", "Uddevalla", "Kungälv", "Alingsås", "Lidköping",
-    "Mölndal", "Falköping", "Vänersborg", "Mariestad", "Ulricehamn", "Lerum", "Partille",
+    "Göteborg",
+    "Borås",
+    "Skövde",
+    "Trollhättan",
+    "Uddevalla",
+    "Kungälv",
+    "Alingsås",
+    "Lidköping",
+    "Mölndal",
+    "Falköping",
+    "Vänersborg",
+    "Mariestad",
+    "Ulricehamn",
+    "Lerum",
+    "Partille",
 ]
 
 
@@ -77,8 +127,14 @@ def seed_needs(db: Database, count: int, *, seed: int = 7, batch: int = 5000) ->
                     )
                 )
                 events.append(
-                    dict(need_id=i + 1, at=at, actor=f"U{i % 500:05d}", kind="registered",
-                         new_value="1", public=True)
+                    dict(
+                        need_id=i + 1,
+                        at=at,
+                        actor=f"U{i % 500:05d}",
+                        kind="registered",
+                        new_value="1",
+                        public=True,
+                    )
                 )
             conn.execute(insert(Need), rows)
             conn.execute(insert(NeedEvent), events)
