@@ -1,10 +1,11 @@
-"""`behov`: serve, socket, db upgrade (and more as the product grows)."""
+"""`behov`: serve, socket, db upgrade, export (and more as the product grows)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from bot import logs
 from bot.settings import Settings, SettingsError, load_settings
@@ -22,6 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("socket", help="kör boten över Socket Mode")
     db = commands.add_parser("db", help="databasen")
     db.add_argument("action", choices=["upgrade"])
+    export = commands.add_parser("export", help="årsrapporten som fil")
+    export.add_argument("--format", required=True, choices=["csv", "xlsx", "json"])
+    export.add_argument("--out", required=True, type=Path, help="filen som skrivs")
+    export.add_argument("--year", type=int, help="kalenderår (standard: innevarande år)")
     return parser
 
 
@@ -77,6 +82,26 @@ def db_upgrade(settings: Settings) -> None:
     print("Databasen är uppdaterad.")
 
 
+def export(settings: Settings, fmt: str, out: Path, year: int | None) -> None:
+    from bot.app import utc_now
+    from bot.i18n import SV
+    from bot.reporting import write_report
+    from domain.reference import load_reference
+    from domain.report import annual_report
+    from storage.db import Database
+    from storage.report import report_facts
+
+    db = Database.from_url(settings.database_url)
+    if settings.behov_auto_migrate:
+        db.upgrade()
+    year = year or utc_now().astimezone(settings.tz).year
+    with db.session() as session:
+        facts = report_facts(session)
+    report = annual_report(facts, year, settings.tz)
+    write_report(report, load_reference(settings.behov_classification_file), SV, fmt, out)
+    print(SV("report.export.done", year=year, path=out))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logs.configure()
@@ -89,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             socket_mode(settings)
         elif args.command == "db":
             db_upgrade(settings)
+        elif args.command == "export":
+            export(settings, args.format, args.out, args.year)
     except SettingsError as exc:
         print(f"behov: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""The HTTP surface: Slack's requests, the health check (and later the public pages)."""
+"""The HTTP surface: Slack's requests, the health check and the public pages."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.logs import new_request_id, request_id
+from web.public import public_routes
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # Slack's requests are small; anything bigger is not from Slack
@@ -34,7 +35,7 @@ def slack_endpoint(bolt_app: App):
                 headers={k: [v] for k, v in request.headers.items()},
                 context={"request_id": rid},
             )
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError):  # not JSON, or not an object
             log.warning("malformed Slack request refused (%d bytes)", len(body))
             return Response("malformed request", status_code=400)
         # Bolt is synchronous: run it off the event loop so other requests keep flowing.
@@ -75,5 +76,6 @@ def create_web_app(services, bolt_app: App, *, lifespan=None) -> Starlette:
     routes = [
         Route("/slack/events", slack_endpoint(bolt_app), methods=["POST"]),
         Route("/healthz", health_endpoint(services), methods=["GET"]),
+        *public_routes(services),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import ids, status
+from commands import ids, publishing, status
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import parse_number
@@ -15,6 +15,7 @@ from storage.needs import get_need
 def register(app: App) -> None:
     app.action(ids.STATUS_PICK)(pick_status)
     app.action(ids.OPEN_NEED)(open_need)
+    app.action(ids.HIDE_PUBLIC)(publishing.toggle)
 
 
 def _need_from(action: dict, svc):

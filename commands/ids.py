@@ -34,3 +34,8 @@ OPEN_VOTE = "vote_open"  # admins: open a VVG vote on the need (value = need num
 FOLLOW = "need_follow"  # value = need number
 UNFOLLOW = "need_unfollow"  # value = need number
 HIDE_PUBLIC = "need_hide_public"  # admins: hide from / show on the public page
+
+# Hiding a need from the public page: the reason modal, its input, and the notice after it.
+HIDE_PUBLIC_VIEW = "need_hide_public_form"
+HIDE_PUBLIC_DONE = "need_hide_public_done"
+HIDE_REASON = "hide_reason"

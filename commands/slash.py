@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import ids, registration, status
+from commands import ids, registration, report, status
 from commands.render.help import help_blocks
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft
@@ -49,14 +49,14 @@ def handle_behov(ack, command: dict, client: WebClient, respond, context) -> Non
     )
     route = ROUTES.get(parsed.name)
     if route is None:
-        text, blocks = help_blocks(turn.tx, list(ROUTES), unknown=parsed.word)
+        text, blocks = help_blocks(turn.tx, routes_for(turn), unknown=parsed.word)
         ack(text=text, blocks=blocks)
         return
     route(turn)
 
 
 def show_help(turn: Turn) -> None:
-    text, blocks = help_blocks(turn.tx, list(ROUTES))
+    text, blocks = help_blocks(turn.tx, routes_for(turn))
     turn.ack(text=text, blocks=blocks)
 
 
@@ -83,4 +83,13 @@ ROUTES: dict[str, Callable[[Turn], None]] = {
     "new": open_registration,
     "status": answer_status,
     "help": show_help,
+    "report": report.run,
 }
+# Subcommands only admins may use: the help shows them to admins only.
+ADMIN_ROUTES = frozenset({"report"})
+
+
+def routes_for(turn: Turn) -> list[str]:
+    """The subcommands this person can use, in the help's order."""
+    is_admin = turn.svc.settings.is_admin(turn.user_id)
+    return [name for name in ROUTES if is_admin or name not in ADMIN_ROUTES]

@@ -1,11 +1,12 @@
-"""View submissions: the registration form."""
+"""View submissions: the registration form, hiding a need from the public page."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from commands import ids, registration
+from commands import ids, publishing, registration
 
 
 def register(app: App) -> None:
     app.view(ids.REGISTER_VIEW)(registration.submit)
+    app.view(ids.HIDE_PUBLIC_VIEW)(publishing.submit_hide)

@@ -1,0 +1,39 @@
+"""A fake Slack workspace on loopback for end-to-end tests and the demo sandbox.
+
+    fs = FakeSlack(signing_secret, bot_token="xoxb-fake").start()   # or `with FakeSlack(...)`
+    fs.add_user("U1", "anna"); fs.add_channel("C1", "general", members=["U1"])
+    WebClient(base_url=fs.api_url, token="xoxb-fake")                # the app's Web API
+    fs.app_url = "http://127.0.0.1:3000/slack/events"                 # where Slack posts to
+
+Web API (/api/<method>): auth.test, chat.postMessage/postEphemeral/update/delete/getPermalink,
+conversations.open/info/members/history/replies, users.info, views.open/push/update/publish,
+files.getUploadURLExternal/completeUploadExternal/info, plus response_urls and upload URLs.
+Arguments are checked like Slack does (Block Kit via `fakeslack.blockkit`); every rejection is
+kept in `fs.problems`, every call in `fs.calls()`; `fs.fail(method, ...)` injects 429/5xx/errors.
+
+The person's side, signed like Slack: slash, message_shortcut, global_shortcut, click, submit,
+close, suggest, event, app_home_opened, post_raw/sign. Each returns a `Result` (status, body,
+json) and applies the ack; what a person cannot see or pick raises UserActionError. State to
+assert on: messages, thread, ephemerals, dm_messages, top_view, modal_stack, home, files,
+updates, visible_text. Knobs: emit_events (join/leave send member_*_channel), trigger_ttl.
+"""
+
+from fakeslack.blockkit import check_blocks, check_view
+from fakeslack.forms import UserActionError
+from fakeslack.platform import Result
+from fakeslack.server import Call, FakeSlack
+from fakeslack.signing import signature
+from fakeslack.state import SlackError
+from fakeslack.text import visible_text
+
+__all__ = [
+    "Call",
+    "FakeSlack",
+    "Result",
+    "SlackError",
+    "UserActionError",
+    "check_blocks",
+    "check_view",
+    "signature",
+    "visible_text",
+]

@@ -1,0 +1,52 @@
+"""The annual report as a Slack text summary (the chart goes with it as an image)."""
+
+from __future__ import annotations
+
+from bot.i18n import Texts
+from bot.reporting import Table
+from commands.render.kit import escape, shorten
+
+MAX_COMMENT = 3900  # a file's initial comment stays well inside Slack's message limit
+
+
+def _counts(table: Table) -> str:
+    return " · ".join(f"{escape(label)} {count}" for _, label, count in table.rows) or "–"
+
+
+def report_text(tables: list[Table], tx: Texts, year: int) -> str:
+    """mrkdwn summary built from the same tables as the exported files."""
+    by_name = {t.name: t for t in tables}
+    summary = dict((row[0], row[1]) for row in by_name["summary"].rows)
+    lines = [
+        f"*{tx('report.heading', year=year)}*",
+        tx("report.line.registered", count=summary[tx("report.registered")]),
+    ]
+    for name in ("origin", "perspective", "target_group", "level"):
+        lines.append(f"• {by_name[name].title}: {_counts(by_name[name])}")
+    status = by_name["status"]
+    lines.append(f"*{status.title}*")
+    for row in status.rows:
+        parts = [
+            f"{value} {header.lower()}"
+            for header, value in zip(status.headers[1:-1], row[1:-1], strict=True)
+            if value
+        ]
+        lines.append(f"• {row[0]}: {', '.join(parts) or '0'}")
+    times = by_name["phase_time"]
+    lines.append(f"*{times.title}*")
+    for phase, stays, median, longest, need in times.rows:
+        if not stays:
+            lines.append(f"• {phase}: {tx('report.line.no_stays')}")
+        else:
+            lines.append(
+                f"• {phase}: "
+                + tx("report.line.time", median=f"{median:g}", longest=f"{longest:g}", need=need)
+            )
+    done = by_name["completed"]
+    lines.append(f"*{done.title}*")
+    if not done.rows:
+        lines.append(tx("report.line.none_completed"))
+    for number, title, day, url in done.rows:
+        link = f" – <{url}|{tx('report.line.product')}>" if url else ""
+        lines.append(f"• {number} {escape(title)} ({day}){link}")
+    return shorten("\n".join(lines), MAX_COMMENT)

@@ -1,0 +1,143 @@
+"""What the public page may show: which needs, which filters, which history, and no one's name.
+
+Published: a need an admin has taken up (phase 2 or later), not hidden by an admin, not
+withdrawn. Needs that ended without execution stay visible with their outcome: a need that
+was not prioritised shows "Ej prioriterat" (VVG's prioritisation is what the public account
+is about), and a merged need shows "Sammanslaget" with the number of the need it went into.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from domain.history import PUBLIC_KINDS, EventKind
+from domain.phases import Decision, Outcome, Phase, Quadrant
+from domain.reference import Reference, fold
+
+PUBLISHED_FROM = Phase.PRIORITISATION
+SEARCH_MAX = 100
+SHORT_DESCRIPTION = 280
+
+# Slack mentions (<@U123>, <!channel>, <#C1|name>), e-mail addresses, bare Slack user ids.
+_MENTION = re.compile(r"<[@!#][^>]*>")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_USER_ID = re.compile(r"\b[UW](?=[A-Z0-9]*\d)[A-Z0-9]{5,}\b")
+
+
+def is_published(need) -> bool:
+    """Phase 2 or later, not hidden, not withdrawn."""
+    return (
+        need.phase >= PUBLISHED_FROM
+        and not need.public_hidden
+        and need.outcome != Outcome.WITHDRAWN
+    )
+
+
+def scrub(text: str | None, placeholder: str) -> str:
+    """Take out what could name a person in free text: mentions, e-mail addresses, user ids."""
+    text = _MENTION.sub(placeholder, text or "")
+    text = _EMAIL.sub(placeholder, text)
+    return _USER_ID.sub(placeholder, text)
+
+
+def shorten(text: str, limit: int = SHORT_DESCRIPTION) -> str:
+    """Cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:–-") + "…"
+
+
+@dataclass(frozen=True)
+class PublicQuery:
+    """The public page's filters; None means "all"."""
+
+    phase: int | None = None
+    perspective: str | None = None
+    target_group: str | None = None
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.phase or self.perspective or self.target_group or self.q)
+
+
+@dataclass
+class ParsedQuery:
+    query: PublicQuery
+    errors: dict[str, str] = field(default_factory=dict)  # parameter -> what is wrong
+
+
+def parse_query(params: dict[str, str], ref: Reference) -> ParsedQuery:
+    """Read filters from a query string; unknown values become errors (empty means all)."""
+    errors: dict[str, str] = {}
+    phase = None
+    raw_phase = (params.get("phase") or "").strip()
+    if raw_phase:
+        if raw_phase in {str(p.value) for p in Phase}:
+            phase = int(raw_phase)
+        else:
+            errors["phase"] = "phase must be 1, 2, 3 or 4"
+    perspective = (params.get("perspective") or "").strip() or None
+    if perspective and perspective not in {p.key for p in ref.data.perspectives}:
+        errors["perspective"] = "unknown perspective"
+        perspective = None
+    group = (params.get("target_group") or "").strip() or None
+    if group and ref.target_group(group) is None:
+        errors["target_group"] = "unknown target group"
+        group = None
+    q = " ".join((params.get("q") or "").split())
+    if len(q) > SEARCH_MAX:
+        errors["q"] = f"at most {SEARCH_MAX} characters"
+        q = q[:SEARCH_MAX]
+    return ParsedQuery(PublicQuery(phase, perspective, group, q), errors)
+
+
+def matches(need, query: PublicQuery) -> bool:
+    """Does a published need pass the filters? Search looks in number, title and description."""
+    if query.phase and need.phase != query.phase:
+        return False
+    if query.perspective and need.perspective != query.perspective:
+        return False
+    if query.target_group and query.target_group not in (need.target_groups or []):
+        return False
+    if query.q:
+        words = fold(query.q.lstrip("#")).split()
+        haystack = fold(f"#{need.id} {need.title} {need.description}")
+        if str(need.id) != query.q.lstrip("#") and not all(w in haystack for w in words):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """One line of a need's public history: what and when, never who or why."""
+
+    kind: str
+    at: object  # datetime
+    value: str | None  # a phase number, decision, outcome or quadrant key; nothing free-form
+
+
+_KNOWN_VALUES = {
+    EventKind.PHASE_CHANGED: {str(p.value) for p in Phase},
+    EventKind.DECIDED: {d.value for d in Decision},
+    EventKind.CLOSED: {o.value for o in Outcome},
+    EventKind.VOTE_CLOSED: {q.value for q in Quadrant},
+}
+
+
+def public_event(event) -> PublicEvent | None:
+    """The public form of a history entry, or None when the public may not see it.
+
+    Only the value itself, and only when it is one of the known keys: the comment, the
+    actor and any free-form value (a reason) never leave the bot.
+    """
+    if event.kind not in PUBLIC_KINDS or not event.public:
+        return None
+    known = _KNOWN_VALUES.get(event.kind)
+    value = event.new_value if known and event.new_value in known else None
+    if event.kind == EventKind.VOTE_CLOSED and value is None:
+        return None  # a vote without a result says nothing the public needs
+    return PublicEvent(kind=str(event.kind), at=event.at, value=value)

@@ -1,0 +1,251 @@
+"""FakeSlack: the Web API, response_urls and file uploads served on loopback, with recording."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from fakeslack import responses
+from fakeslack.modals import Modals
+from fakeslack.platform import Platform
+from fakeslack.state import SlackError, Workspace
+from fakeslack.webapi import METHODS
+
+JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata", "users")
+
+
+@dataclass
+class Call:
+    """One Web API call as the fake saw it."""
+
+    method: str
+    args: dict
+    time: float
+    status: int = 200
+    response: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.response.get("ok"))
+
+
+@dataclass
+class Failure:
+    status: int | None
+    retry_after: int
+    error: str | None
+    delay: float
+
+
+class FakeSlack(Platform, Modals, Workspace):
+    """A generic fake Slack workspace for tests and demos; see the package docstring."""
+
+    def __init__(
+        self,
+        signing_secret: str,
+        bot_token: str = "xoxb-fake",  # noqa: S107
+        bot_user_id: str = "UBOT",
+        team_id: str = "T0001",
+        port: int = 0,
+    ):
+        Workspace.__init__(self, team_id=team_id, bot_user_id=bot_user_id)
+        self.signing_secret, self.bot_token, self.port = signing_secret, bot_token, port
+        self.app_url: str | None = None
+        self.emit_events = False
+        self.problems: list[str] = []
+        self._calls: list[Call] = []
+        self._failures: dict[str, list[Failure]] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> FakeSlack:
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def api_url(self) -> str:
+        """What the app uses as SLACK_API_URL / WebClient(base_url=...)."""
+        return self.base_url + "api/"
+
+    # ------------------------------------------------------------ failures and recording
+
+    def fail(self, method, *, status=None, retry_after=1, error=None, times=1, delay=0.0):
+        """Make the next `times` calls of `method` get an HTTP status, an error, or a delay."""
+        if status is None and error is None and not delay:
+            status = 429
+        with self.lock:
+            self._failures.setdefault(method, []).extend(
+                Failure(status, retry_after, error, delay) for _ in range(times)
+            )
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        with self.lock:
+            return [c for c in self._calls if method in (None, c.method)]
+
+    def last(self, method: str) -> Call | None:
+        found = self.calls(method)
+        return found[-1] if found else None
+
+    def problem(self, text: str) -> None:
+        with self.lock:
+            self.problems.append(text)
+
+    # ------------------------------------------------------------ request handling
+
+    def call_api(self, method: str, args: dict, token: str | None) -> tuple[int, dict, dict]:
+        """(HTTP status, extra headers, JSON body) for one Web API request."""
+        call = Call(method, args, time.time())
+        with self.lock:
+            self._calls.append(call)
+            pending = self._failures.get(method)
+            failure = pending.pop(0) if pending else None
+        if failure and failure.delay:
+            time.sleep(failure.delay)
+        status, headers, body = self._answer(method, args, token, failure)
+        call.status, call.response = status, body
+        return status, headers, body
+
+    def _answer(self, method, args, token, failure) -> tuple[int, dict, dict]:
+        if failure and failure.status == 429:
+            return 429, {"Retry-After": str(failure.retry_after)}, _error("ratelimited")
+        if failure and failure.status:
+            return failure.status, {}, _error("fatal_error")
+        if failure and failure.error:
+            return 200, {}, _error(failure.error)
+        try:
+            if not token:
+                raise SlackError("not_authed")
+            if token != self.bot_token:
+                raise SlackError("invalid_auth")
+            if method not in METHODS:
+                raise SlackError("unknown_method")
+            with self.lock:
+                return 200, {}, {"ok": True, **METHODS[method](self, args)}
+        except SlackError as exc:
+            self.problem(f"{method}: {exc.error} {exc.extra.get('errors') or ''}".rstrip())
+            return 200, {}, {**_error(exc.error), **exc.extra}
+
+    def upload(self, file_id: str, data: bytes) -> bool:
+        with self.lock:
+            record = self.file_store.get(file_id)
+            if record is None:
+                self.problem(f"upload to unknown file {file_id}")
+                return False
+            record["content"] = data
+            return True
+
+    def respond(self, token: str, body) -> tuple[int, dict]:
+        """A POST to a response_url: (status, JSON answer)."""
+        try:
+            return 200, responses.answer(self, token, body)
+        except SlackError as exc:
+            self.problem(f"response_url: {exc.error} {exc.extra.get('errors') or ''}".rstrip())
+            status = 404 if exc.error in ("no_service", "expired_url", "used_url") else 400
+            return status, {**_error(exc.error), **exc.extra}
+
+
+def _error(error: str) -> dict:
+    return {"ok": False, "error": error}
+
+
+def decode_args(query: str, body: bytes, content_type: str) -> dict:
+    """Arguments from the query string and a form or JSON body; JSON-in-form fields decoded."""
+    args = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    if body and "json" in content_type:
+        args.update(json.loads(body))
+    elif body:
+        parsed = parse_qs(body.decode(), keep_blank_values=True)
+        args.update({k: v[-1] for k, v in parsed.items()})
+    for key in JSON_FIELDS:
+        value = args.get(key)
+        if isinstance(value, str) and value[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(value)
+    return args
+
+
+def _handler(fake: FakeSlack):
+    class Handler(BaseHTTPRequestHandler):
+        """Routes /api/<method>, /upload/<file>, /response/<token> and /files/<file>."""
+
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self._route(b"")
+
+        def do_POST(self) -> None:
+            self._route(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+        def _route(self, body: bytes) -> None:
+            url = urlsplit(self.path)
+            kind, _, name = url.path.strip("/").partition("/")
+            try:
+                if kind == "api" and name:
+                    args = decode_args(url.query, body, self.headers.get("Content-Type", ""))
+                    token = args.pop("token", None)
+                    auth = self.headers.get("Authorization", "")
+                    if auth.startswith("Bearer "):
+                        token = auth.removeprefix("Bearer ")
+                    self._json(*fake.call_api(name, args, token))
+                elif kind == "upload" and self.command == "POST":
+                    ok = fake.upload(name, body)
+                    self._send(200 if ok else 404, b"OK" if ok else b"not found", "text/plain")
+                elif kind == "response" and self.command == "POST":
+                    status, answer = fake.respond(name, json.loads(body or b"null"))
+                    self._json(status, {}, answer)
+                elif kind == "files" and name in fake.file_store:
+                    data = fake.file_store[name]["content"] or b""
+                    self._send(200, data, "application/octet-stream")
+                else:
+                    self._send(404, b"not found", "text/plain")
+            except Exception:  # a bug in the fake or a malformed request: visible, not fatal
+                fake.problem(f"{self.command} {self.path}: {traceback.format_exc(limit=-3)}")
+                self._send(500, b"fake slack error", "text/plain")
+
+        def _json(self, status: int, headers: dict, body: dict) -> None:
+            self._send(status, json.dumps(body).encode(), "application/json", headers)
+
+        def _send(self, status: int, data: bytes, ctype: str, headers: dict | None = None):
+            self.send_response(status)
+            self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler

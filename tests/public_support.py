@@ -1,0 +1,144 @@
+"""A small portfolio of needs in every state the public page must tell apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from domain.history import EventKind
+from domain.needs import Draft
+from storage.models import Completion, Need
+from storage.needs import change_phase, create_need, record_event
+from storage.public import hide_need
+
+ADMIN = "UADMIN1"
+STAFF = "USTAFF1"
+# What must never leave the bot on a public page or feed.
+SECRETS = [ADMIN, STAFF, "Per Presidium", "anna.andersson", "vgregion.se", "Anna tycker", "hemlig"]
+START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Portfolio:
+    phase1: int
+    prioritisation: int
+    execution: int
+    completed: int
+    hidden: int
+    withdrawn: int
+    not_prioritised: int
+    merged: int
+
+    @property
+    def published(self) -> list[int]:
+        return [
+            self.prioritisation,
+            self.execution,
+            self.completed,
+            self.not_prioritised,
+            self.merged,
+        ]
+
+    @property
+    def unpublished(self) -> list[int]:
+        return [self.phase1, self.hidden, self.withdrawn]
+
+
+def add_need(session, ref, title: str, *, at: datetime, user: str = STAFF, **fields) -> Need:
+    draft = Draft(
+        title=title,
+        description=fields.pop("description", f"Beskrivning av {title.lower()}."),
+        origin=fields.pop("origin", "gemensamt_utvecklingsarbete"),
+        area=fields.pop("area", "personcentrerat"),
+        target_groups=fields.pop("target_groups", ["aldre"]),
+        level=fields.pop("level", "lansgemensam"),
+        organisation="Borås",
+    )
+    need, _ = create_need(session, draft=draft, ref=ref, user_id=user, now=at)
+    for name, value in fields.items():
+        setattr(need, name, value)
+    session.add(need)
+    session.flush()
+    return need
+
+
+def move(session, need: Need, to_phase: int, at: datetime, comment: str | None = None) -> None:
+    change_phase(session, need=need, to_phase=to_phase, actor=ADMIN, now=at, comment=comment)
+
+
+def close(session, need: Need, outcome: str, at: datetime, comment: str) -> None:
+    need.outcome = outcome
+    need.closed_at = at
+    session.add(need)
+    record_event(
+        session, need=need, at=at, actor=ADMIN, kind=EventKind.CLOSED, field="outcome",
+        new=outcome, comment=comment,
+    )  # fmt: skip
+
+
+def build_portfolio(db, ref) -> Portfolio:
+    day = timedelta(days=1)
+    with db.session(write=True) as s:
+        p1 = add_need(s, ref, "Nytt behov i fas ett", at=START)
+        p2 = add_need(
+            s,
+            ref,
+            "Samordnad vård för äldre",
+            at=START + day,
+            description="Äldre behöver samordnad vård. Kontakta anna.andersson@vgregion.se "
+            f"eller <@{STAFF}> för mer.",
+        )
+        move(s, p2, 2, START + 3 * day, comment="Per Presidium tog upp behovet")
+        p3 = add_need(
+            s,
+            ref,
+            "Digitala vårdmöten för unga",
+            at=START + 2 * day,
+            area="digitalisering",
+            target_groups=["barn_unga", "psykisk_missbruk"],
+            level="delregional",
+        )
+        move(s, p3, 2, START + 4 * day)
+        record_event(
+            s, need=p3, at=START + 10 * day, actor=ADMIN, kind=EventKind.VOTE_CLOSED, new="gor_nu"
+        )
+        p3.decision, p3.quadrant = "prioriterat", "gor_nu"
+        record_event(
+            s, need=p3, at=START + 11 * day, actor=ADMIN, kind=EventKind.DECIDED,
+            new="prioriterat", comment="Anna tycker att det är viktigt",
+        )  # fmt: skip
+        move(s, p3, 3, START + 12 * day)
+        p4 = add_need(
+            s, ref, "Gemensam uppföljning", at=START + 3 * day, area="uppfoljning_analys",
+            origin="politiskt_uppdrag", target_groups=[],
+        )  # fmt: skip
+        move(s, p4, 2, START + 5 * day)
+        move(s, p4, 3, START + 20 * day)
+        move(s, p4, 4, START + 60 * day)
+        s.add(
+            Completion(
+                need_id=p4.id,
+                final_report_date=date(2026, 4, 1),
+                vvg_position="Godkänd",
+                product_url="https://example.org/produkt",
+                completed_by=ADMIN,
+                completed_at=START + 60 * day,
+            )
+        )
+        record_event(s, need=p4, at=START + 60 * day, actor=ADMIN, kind=EventKind.COMPLETED)
+        p5 = add_need(s, ref, "Dolt behov med hemlig titel", at=START + 4 * day)
+        move(s, p5, 2, START + 6 * day)
+        hide_need(s, need=p5, actor=ADMIN, reason="Innehåller personuppgifter", now=START + 7 * day)
+        p6 = add_need(s, ref, "Återkallat behov", at=START + 5 * day)
+        move(s, p6, 2, START + 6 * day)
+        close(s, p6, "aterkallat", START + 8 * day, "Anna tycker inte längre")
+        p7 = add_need(s, ref, "Ej prioriterat behov", at=START + 6 * day, area="kontinuitet")
+        move(s, p7, 2, START + 7 * day)
+        p7.decision = "ej_prioriterat"
+        close(s, p7, "ej_prioriterat", START + 9 * day, "Per Presidium motiverade")
+        p8 = add_need(s, ref, "Dubblett av digitala vårdmöten", at=START + 7 * day)
+        move(s, p8, 2, START + 8 * day)
+        p8.merged_into = p3.id
+        close(s, p8, "sammanslaget", START + 9 * day, "dubblett")
+        numbers = [p.id for p in (p1, p2, p3, p4, p5, p6, p7, p8)]
+    return Portfolio(*numbers)

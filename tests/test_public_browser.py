@@ -1,0 +1,168 @@
+"""The public page in a real headless Chromium: it renders, works by keyboard, passes axe-core.
+
+Debian's `chromium` (installed by .ci/run) is driven by Playwright from PyPI; Playwright never
+downloads a browser of its own here. axe-core comes bundled in the `axe-playwright-python`
+package (PyPI). Without /usr/bin/chromium these tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from bot.app import build_services
+from bot.runtime import build_runtime
+from bot.server import ServerThread
+from storage.db import Database
+from tests.conftest import Clock, make_settings
+from tests.public_support import build_portfolio
+
+CHROMIUM = os.environ.get("BEHOV_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One running bot with the portfolio for the whole module (SQLite)."""
+    path = tmp_path_factory.mktemp("browser") / "behov.db"
+    url = f"sqlite:///{path}"
+    Database.from_url(url).upgrade()
+    settings = make_settings(url, "http://127.0.0.1:9/")
+    services = build_services(settings, clock=Clock())
+    runtime = build_runtime(settings, services=services, scheduler=False)
+    portfolio = build_portfolio(services.db, services.ref)
+    running = ServerThread(runtime.web_app).start()
+    running.portfolio = portfolio
+    yield running
+    running.stop()
+    services.db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="sv-SE")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def listed(page) -> set[int]:
+    labels = page.locator("article.need").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-labelledby'))"
+    )
+    return {int(label.removeprefix("need-")) for label in labels}
+
+
+def tab_to(page, selector: str, limit: int = 40) -> None:
+    """Press Tab until the element is focused, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("sel => document.activeElement.matches(sel)", selector):
+            return
+    raise AssertionError(f"{selector} is not reachable by Tab")
+
+
+def submit(page) -> None:
+    """Press Enter and wait for the page it loads."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_the_page_renders(server, page):
+    page.goto(server.url + "/public/")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("h1").inner_text() == "Utvecklingsbehov i Vårdsamverkan Västra Götaland"
+    assert listed(page) == set(server.portfolio.published)
+    assert page.get_by_role("main").count() == 1
+    assert page.get_by_label("Sök", exact=True).count() == 1
+
+
+def test_search_and_filters_by_keyboard(server, page):
+    page.goto(server.url + "/public/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    tab_to(page, "#f-q")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.type("digitala")
+    submit(page)
+    assert parse_qs(urlparse(page.url).query)["q"] == ["digitala"]
+    assert listed(page) == {server.portfolio.execution, server.portfolio.merged}
+
+    tab_to(page, "#f-phase")
+    page.keyboard.press("ArrowDown")  # Alla faser -> 2
+    page.keyboard.press("ArrowDown")  # -> 3
+    assert page.locator("#f-phase").input_value() == "3"
+    tab_to(page, "button[type=submit]")
+    submit(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert query["phase"] == ["3"] and query["q"] == ["digitala"]
+    assert listed(page) == {server.portfolio.execution}
+
+    tab_to(page, "a.reset")
+    submit(page)
+    assert listed(page) == set(server.portfolio.published)
+
+
+def test_a_need_opens_by_keyboard(server, page):
+    page.goto(server.url + "/public/")
+    tab_to(page, f'a[href="/public/needs/{server.portfolio.execution}"]')
+    submit(page)
+    assert urlparse(page.url).path == f"/public/needs/{server.portfolio.execution}"
+    assert "Gick till fas 3: Genomförande" in page.locator("main").inner_text()
+
+
+@pytest.mark.parametrize("path", ["/public/", "/public/?phase=2&q=behov", "need", "/public/embed"])
+def test_axe_finds_no_serious_violations(server, page, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    if path == "need":
+        path = f"/public/needs/{server.portfolio.execution}"
+    page.goto(server.url + path)
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                   "best-practice"]})  # fmt: skip
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], bad
+
+
+def test_narrow_screen_and_print(server, page):
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(server.url + "/public/")
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert not overflow  # no sideways scrolling on a phone (1.4.10 reflow)
+    page.emulate_media(media="print")
+    assert page.locator("form.filters").is_hidden()
+    assert page.locator("article.need").first.is_visible()

@@ -1,0 +1,205 @@
+"""Registering needs and asking for their status, end to end: signed requests to the real
+bot over HTTP, a fake Slack Web API behind SLACK_API_URL, assertions on what people see and
+on what is stored."""
+
+from sqlmodel import select
+
+from commands import ids
+from storage.models import Need, NeedEvent
+from tests.conftest import ADMIN, STAFF
+
+GOOD = {
+    ids.TITLE: "Samordnad individuell plan i hemsjukvården",
+    ids.DESCRIPTION: "Kommuner och region behöver en gemensam rutin för SIP.",
+    ids.ORIGIN: "gemensamt_utvecklingsarbete",
+    ids.AREA: "kontinuitet",
+    ids.TARGET_GROUPS: ["aldre"],
+    ids.LEVEL: "lansgemensam",
+    ids.ORGANISATION: "Borås",
+}
+
+
+def stored_needs(bot) -> list[Need]:
+    with bot.db.session() as s:
+        return list(s.exec(select(Need).order_by(Need.id)).all())
+
+
+def open_form(fake_slack, user=STAFF, text="ny"):
+    result = fake_slack.slash(user, text, channel="CGENERAL")
+    assert result.status == 200
+    view = fake_slack.top_view(user)
+    assert view is not None, "the registration form did not open"
+    return view
+
+
+def register(fake_slack, user=STAFF, **changes):
+    """Fill in and send the form; if similar needs are shown, register anyway."""
+    open_form(fake_slack, user)
+    values = dict(GOOD)
+    values.update(changes)
+    result = fake_slack.submit(user, values)
+    if (result.json or {}).get("response_action") == "update" and "Registrera ändå" in str(
+        result.json
+    ):
+        result = fake_slack.submit(user, values)
+    return result
+
+
+def test_ny_opens_the_form_with_the_title_prefilled(bot, fake_slack):
+    view = open_form(fake_slack, text="ny Bättre samordning")
+    assert view["title"]["text"] == "Registrera behov"
+    title = next(b for b in view["blocks"] if b.get("block_id") == ids.TITLE)
+    assert title["element"]["initial_value"] == "Bättre samordning"
+    labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
+    assert "Titel" in labels and "Beskrivning" in labels
+    assert stored_needs(bot) == []
+
+
+def test_english_alias_and_english_locale(bot, fake_slack):
+    view = open_form(fake_slack, user="UENGLISH", text="new Better planning")
+    assert view["title"]["text"] == "Register a need"
+
+
+def test_registering_stores_the_need_and_confirms_number_and_phase(bot, fake_slack, clock):
+    register(fake_slack)
+    [need] = stored_needs(bot)
+    assert (need.id, need.phase, need.submitted_by, need.submitted_at) == (1, 1, STAFF, clock.now)
+    assert need.organisation == "Borås" and need.target_groups == ["aldre"]
+    assert need.perspective == "arbetssatt" and need.area == "kontinuitet"
+    done = fake_slack.visible_text(fake_slack.top_view(STAFF))
+    assert "#1" in done and "Fas 1 av 4: Identifierat behov" in done and "Vad händer nu?" in done
+    dm = fake_slack.visible_text(fake_slack.dm_messages(STAFF)[-1])
+    assert "#1" in dm and "Identifierat behov" in dm
+    with bot.db.session() as s:
+        events = s.exec(select(NeedEvent)).all()
+    assert [(e.kind, e.actor) for e in events] == [("registered", STAFF)]
+
+
+def test_errors_are_shown_next_to_the_fields_and_nothing_is_stored(bot, fake_slack):
+    open_form(fake_slack)
+    result = fake_slack.submit(
+        STAFF,
+        {ids.TITLE: "", ids.DESCRIPTION: "x" * 10, ids.ORIGIN: None, ids.ORGANISATION: "Borås"},
+    )
+    errors = result.json["errors"]
+    assert result.json["response_action"] == "errors"
+    assert errors[ids.TITLE] == "Skriv en titel." and ids.ORIGIN in errors
+    assert ids.DESCRIPTION not in errors
+    assert stored_needs(bot) == []
+
+
+def test_organisation_type_ahead(bot, fake_slack):
+    open_form(fake_slack)
+    for query in ("gbg", "Goteborg", "göteborg"):
+        options = fake_slack.suggest(STAFF, ids.ORGANISATION_SEARCH, query)
+        assert options[0]["text"]["text"] == "Göteborg"
+
+
+def test_a_double_submit_creates_one_need(bot, fake_slack):
+    open_form(fake_slack)
+    view_id = fake_slack.top_view(STAFF)["id"]
+    first = fake_slack.submit(STAFF, GOOD, view_id=view_id, keep_open=True)
+    second = fake_slack.submit(STAFF, GOOD, view_id=view_id)
+    assert first.status == second.status == 200
+    assert len(stored_needs(bot)) == 1
+    assert "redan registrerat" in fake_slack.visible_text(second.json["view"])
+
+
+def test_similar_needs_are_shown_and_can_be_registered_anyway(bot, fake_slack):
+    register(fake_slack)
+    open_form(fake_slack, user=ADMIN)
+    similar = dict(
+        GOOD,
+        **{
+            ids.TITLE: "Samordnad individuell plan i hemsjukvård",
+            ids.DESCRIPTION: "Gemensam rutin för SIP mellan kommun och region.",
+        },
+    )
+    result = fake_slack.submit(ADMIN, similar)
+    assert result.json["response_action"] == "update"
+    warning = fake_slack.visible_text(fake_slack.top_view(ADMIN))
+    assert "liknar ditt" in warning and "#1" in warning and "Fas 1 av 4" in warning
+    assert len(stored_needs(bot)) == 1
+    fake_slack.submit(ADMIN, similar)
+    assert [n.submitted_by for n in stored_needs(bot)] == [STAFF, ADMIN]
+
+
+def test_the_existing_need_can_be_opened_from_the_warning(bot, fake_slack):
+    register(fake_slack)
+    open_form(fake_slack, user=ADMIN)
+    fake_slack.submit(ADMIN, dict(GOOD, **{ids.DESCRIPTION: "Samma sak igen."}))
+    fake_slack.click(ADMIN, ids.OPEN_NEED, view_id=fake_slack.top_view(ADMIN)["id"], value="1")
+    shown = fake_slack.visible_text(fake_slack.top_view(ADMIN))
+    assert "#1" in shown and "Identifierat behov" in shown
+
+
+def test_message_shortcut_prefills_the_description_and_links_back(bot, fake_slack):
+    ts = fake_slack.post_as_user(STAFF, "CGENERAL", "Vi saknar rutiner för läkemedel i hemmet")
+    fake_slack.message_shortcut(STAFF, channel="CGENERAL", ts=ts, callback_id=ids.REGISTER_SHORTCUT)
+    view = fake_slack.top_view(STAFF)
+    description = next(b for b in view["blocks"] if b.get("block_id") == ids.DESCRIPTION)
+    assert description["element"]["initial_value"] == "Vi saknar rutiner för läkemedel i hemmet"
+    fake_slack.submit(
+        STAFF, dict(GOOD, **{ids.DESCRIPTION: description["element"]["initial_value"]})
+    )
+    [need] = stored_needs(bot)
+    assert need.source_permalink and ts.replace(".", "") in need.source_permalink
+
+
+def test_hostile_title_pings_nobody(bot, fake_slack):
+    hostile = "<!channel> & <@U123>"
+    register(fake_slack, **{ids.TITLE: hostile})
+    fake_slack.slash(STAFF, "status #1", channel="CGENERAL")
+    answer = fake_slack.ephemerals(STAFF)[-1]
+    text = fake_slack.visible_text(answer)
+    assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in text and "<!channel>" not in text
+    for message in fake_slack.dm_messages(STAFF):
+        assert "<!channel>" not in str(message)
+    assert stored_needs(bot)[0].title == hostile
+
+
+def test_swedish_letters_and_emoji_are_kept(bot, fake_slack):
+    register(fake_slack, **{ids.TITLE: "Åtgärder för äldre 👵 på Öckerö"})
+    assert stored_needs(bot)[0].title == "Åtgärder för äldre 👵 på Öckerö"
+
+
+def test_status_by_number(bot, fake_slack):
+    register(fake_slack)
+    for text in ("status #1", "status 1", "fas #1"):
+        fake_slack.slash(ADMIN, text, channel="CGENERAL")
+        answer = fake_slack.visible_text(fake_slack.ephemerals(ADMIN)[-1])
+        assert "Samordnad individuell plan" in answer and "Fas 1 av 4" in answer
+        assert "Identifierat behov av gemensamt utvecklingsarbete" in answer
+
+
+def test_status_by_fuzzy_title_and_several_matches(bot, fake_slack):
+    register(fake_slack)
+    register(fake_slack, **{ids.TITLE: "Mobila team för äldre", ids.DESCRIPTION: "Team."})
+    register(fake_slack, **{ids.TITLE: "Mobila team för barn", ids.DESCRIPTION: "Barnteam."})
+    fake_slack.slash(STAFF, "status samordnad individuel plan", channel="CGENERAL")
+    assert "#1 · Samordnad" in fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
+    fake_slack.slash(STAFF, "status mobila team", channel="CGENERAL")
+    choice = fake_slack.ephemerals(STAFF)[-1]
+    text = fake_slack.visible_text(choice)
+    assert "Flera behov" in text and "#2" in text and "#3" in text
+    fake_slack.click(STAFF, ids.STATUS_PICK, response_of=choice, value="3")
+    assert "Mobila team för barn" in fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
+
+
+def test_status_unknown_number_text_and_nothing(bot, fake_slack):
+    expectations = {
+        "status #99999": "inget behov med nummer #99999",
+        "status abc": "Hittade inget behov",
+        "status": "Skriv behovets nummer",
+    }
+    for text, expected in expectations.items():
+        fake_slack.slash(STAFF, text, channel="CGENERAL")
+        assert expected in fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
+
+
+def test_help_and_unknown_subcommands(bot, fake_slack):
+    for text in ("", "hjälp", "help", "gurka"):
+        fake_slack.slash(STAFF, text, channel="CGENERAL")
+        answer = fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
+        assert "/behov ny" in answer and "/behov status" in answer
+    assert "känner inte igen ”gurka”" in answer
