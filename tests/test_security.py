@@ -144,3 +144,36 @@ def test_oversize_fields_in_a_signed_form_are_answered_with_errors(
     assert field in answer.json["errors"]
     assert row_counts(bot.db)["need"] == before["need"]
     assert row_counts(bot.db)["need_event"] == before["need_event"]
+
+
+def test_a_non_admin_replaying_an_admins_form_as_themselves_changes_nothing(bot, fake_slack, ref):
+    from commands import ids
+    from fakeslack import Result
+    from tests.conftest import ADMIN
+    from tests.public_support import build_portfolio
+    from tests.test_public_slack import _crafted_click, _hidden_state
+
+    number = build_portfolio(bot.db, ref).prioritisation
+    _crafted_click(fake_slack, ADMIN, number)
+    bot.settle()
+    held: list[bytes] = []
+    deliver = fake_slack.post_raw
+    fake_slack.post_raw = lambda body, headers: held.append(body) or Result(200, b"")
+    fake_slack.submit(ADMIN, {ids.HIDE_REASON: "Namn i texten"}, keep_open=True)
+    fake_slack.post_raw = deliver
+    payload = json.loads(parse_qs(held[0].decode())["payload"][0])
+    payload["user"] = {**payload["user"], "id": STAFF, "username": "anna.andersson"}
+    crafted = urlencode({"payload": json.dumps(payload)}).encode()
+    before = row_counts(bot.db)
+
+    answer = fake_slack.post_raw(crafted, signed(fake_slack, crafted))
+
+    assert answer.status == 200 and "Bara VVG:s presidium" in json.dumps(
+        answer.json, ensure_ascii=False
+    )
+    after = row_counts(bot.db)
+    assert after.pop("processed_request") == before.pop("processed_request") + 1  # its key only
+    assert after == before and _hidden_state(bot, number)[:2] == (False, None)
+    # control: the admin's own submission hides it
+    assert fake_slack.post_raw(held[0], signed(fake_slack, held[0])).status == 200
+    assert _hidden_state(bot, number)[0]
