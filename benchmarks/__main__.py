@@ -58,7 +58,9 @@ def fuzzy_section(sizes: list[int], rounds: dict[int, int]) -> list[tuple[str, s
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes, few rounds")
-    parser.add_argument("--only", default="http,fuzzy", help="comma-separated: http,fuzzy")
+    parser.add_argument(
+        "--only", default="http,fuzzy,pages", help="comma-separated: http,fuzzy,pages"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     wanted = set(args.only.split(","))
@@ -71,6 +73,10 @@ def main() -> None:
         sizes = [1_000, 10_000] if args.quick else [10_000, 100_000]
         rounds = {1_000: 40, 10_000: 40 if args.quick else 200, 100_000: 40}
         sections += fuzzy_section(sizes, rounds)
+    if "pages" in wanted:
+        from benchmarks import pages
+
+        sections += pages.section(quick=args.quick)
     print(report.write(sections))
 
 

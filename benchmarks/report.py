@@ -21,12 +21,29 @@ def table(header: list[str], rows: list[list[object]]) -> str:
 
 
 def write(sections: list[tuple[str, str]]) -> str:
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    body = [f"Run {stamp} on {platform.machine()}, Python {platform.python_version()}."]
-    for title, text in sections:
-        body += ["", f"### {title}", "", text]
-    block = BEGIN + "\n" + "\n".join(body) + "\n" + END
+    """Replace the named sections (keeping those this run did not measure) and stamp the run."""
     text = README.read_text()
     start, end = text.index(BEGIN), text.index(END) + len(END)
+    kept = _sections(text[start + len(BEGIN) : end - len(END)])
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    for title, body in sections:
+        kept[title] = f"(run {stamp} on {platform.machine()}, Python "
+        kept[title] += f"{platform.python_version()})\n\n{body}"
+    body = []
+    for title, content in kept.items():
+        body += ["", f"### {title}", "", content.strip()]
+    block = BEGIN + "\n" + "\n".join(body).strip() + "\n" + END
     README.write_text(text[:start] + block + text[end:])
     return block
+
+
+def _sections(block: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    title = None
+    for line in block.splitlines():
+        if line.startswith("### "):
+            title = line[4:].strip()
+            found[title] = ""
+        elif title is not None:
+            found[title] += line + "\n"
+    return found
