@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import ids, registration, report, status
+from commands import ids, lists, matrix, registration, report, status, votes
 from commands.render.help import help_blocks
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft
@@ -78,15 +78,29 @@ def answer_status(turn: Turn) -> None:
     turn.ack(text=text, blocks=blocks)
 
 
+def list_needs(turn: Turn) -> None:
+    text, blocks = lists.answer_list(turn.svc, turn.tx, turn.argument)
+    turn.ack(text=text, blocks=blocks)
+
+
+def search_needs(turn: Turn) -> None:
+    text, blocks = lists.answer_search(turn.svc, turn.tx, turn.argument)
+    turn.ack(text=text, blocks=blocks)
+
+
 # Canonical subcommand -> handler; the help lists them in this order.
 ROUTES: dict[str, Callable[[Turn], None]] = {
     "new": open_registration,
     "status": answer_status,
+    "list": list_needs,
+    "search": search_needs,
+    "vote": votes.open_from_command,
+    "matrix": matrix.show_matrix,
     "help": show_help,
     "report": report.run,
 }
 # Subcommands only admins may use: the help shows them to admins only.
-ADMIN_ROUTES = frozenset({"report"})
+ADMIN_ROUTES = frozenset({"report", "vote"})
 
 
 def routes_for(turn: Turn) -> list[str]:

@@ -1,4 +1,5 @@
-"""An in-memory copy of titles for fuzzy lookups, kept fresh cheaply from the database.
+"""An in-memory copy of titles (and the words of descriptions) for fuzzy lookups and search,
+kept fresh cheaply from the database.
 
 Every query first asks the database one index-only question (highest number and latest
 update); only needs changed since the last look are loaded. A need whose transaction
@@ -43,6 +44,7 @@ class TitleIndex:
         self.titles: dict[int, str] = {}
         self.texts: dict[int, str] = {}
         self.open_titles: dict[int, str] = {}
+        self.words = matching.WordIndex()
 
     def refresh(self, session: Session) -> None:
         marker = latest_change(session)
@@ -56,7 +58,8 @@ class TitleIndex:
                 session, since=since
             ):
                 self.titles[need_id] = utils.default_process(title)
-                self.texts[need_id] = utils.default_process(f"{title} {description}")
+                self.texts[need_id] = utils.default_process(f"{title} {description[:400]}")
+                self.words.put(need_id, title, description)
                 if outcome in (Outcome.WITHDRAWN, Outcome.MERGED):
                     self.open_titles.pop(need_id, None)
                 else:
@@ -79,3 +82,9 @@ class TitleIndex:
     def similar(self, session: Session, title: str, description: str) -> list[matching.Match]:
         self.refresh(session)
         return matching.similar_needs(title, description, self.open_titles, self.texts)
+
+    def search(self, session: Session, query: str) -> list[matching.Match]:
+        """Every need whose title or description holds the query's words, best first."""
+        self.refresh(session)
+        with self._lock:
+            return self.words.search(query)
