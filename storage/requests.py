@@ -5,21 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from storage.models import ProcessedRequest
 
+_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
 
 def first_time(session: Session, *, key: str, now: datetime) -> bool:
-    """Record the key; False if it was recorded before (by this or another process)."""
-    try:
-        with session.begin_nested():
-            session.add(ProcessedRequest(key=key[:120], seen_at=now))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    """Record the key; False if it was recorded before (by this or another process).
+
+    One `INSERT … ON CONFLICT DO NOTHING` statement: it runs on every request before the
+    ack, so no savepoint and no ORM flush.
+    """
+    insert = _INSERTS[session.get_bind().dialect.name]
+    statement = (
+        insert(ProcessedRequest)
+        .values(key=key[:120], seen_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(col(ProcessedRequest.key))
+    )
+    return session.execute(statement).first() is not None
 
 
 def forget_before(session: Session, *, before: datetime) -> int:
