@@ -59,7 +59,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes, few rounds")
     parser.add_argument(
-        "--only", default="http,fuzzy,pages", help="comma-separated: http,fuzzy,pages"
+        "--only",
+        default="http,votes,fuzzy,pages",
+        help="comma-separated: http,votes,fuzzy,pages",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -69,6 +71,10 @@ def main() -> None:
         from benchmarks import http
 
         sections += http.section(quick=args.quick)
+    if "votes" in wanted:
+        from benchmarks import votes
+
+        sections += votes.section(quick=args.quick)
     if "fuzzy" in wanted:
         sizes = [1_000, 10_000] if args.quick else [10_000, 100_000]
         rounds = {1_000: 40, 10_000: 40 if args.quick else 200, 100_000: 40}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import App
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -26,7 +28,7 @@ def bare_web_app(settings, *, process_before_response: bool) -> Starlette:
     def only_ack(ack):
         ack()
 
-    @app.action({"type": "block_actions"})
+    @app.action(re.compile(".*"))
     def only_ack_click(ack):
         ack()
 

@@ -7,6 +7,7 @@ opening and closing, channel membership for voting, and whether the vote is stil
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -127,8 +128,9 @@ def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> 
     if quadrant is None or vote_id is None:
         return
     user_id = body["user"]["id"]
+    clicked_at = click_time(action.get("action_ts"))
     with telling_user(respond, tx, "recording a vote"):
-        answer = _cast(svc, client, tx, vote_id, user_id, quadrant)
+        answer = _cast(svc, client, tx, vote_id, user_id, quadrant, clicked_at)
         if isinstance(answer, str):
             _say(respond, answer)
             return
@@ -139,7 +141,16 @@ def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> 
             vote_messages.refresh(svc, client, vote_id)
 
 
-def _cast(svc, client, tx: Texts, vote_id: int, user_id: str, quadrant: Quadrant):
+def click_time(action_ts) -> datetime | None:
+    """Slack's "seconds.micros" time of the click, exactly; None if it is not one."""
+    seconds, _, micros = str(action_ts or "").partition(".")
+    if not seconds.isdigit() or not (micros.isdigit() or micros == ""):
+        return None
+    moment = datetime.fromtimestamp(int(seconds), UTC)
+    return moment + timedelta(microseconds=int((micros + "000000")[:6]))
+
+
+def _cast(svc, client, tx: Texts, vote_id, user_id, quadrant: Quadrant, clicked_at=None):
     with svc.db.session() as session:
         vote = get_vote(session, vote_id=vote_id)
     if vote is None:
@@ -151,12 +162,18 @@ def _cast(svc, client, tx: Texts, vote_id: int, user_id: str, quadrant: Quadrant
     try:
         with svc.db.session(write=True) as session:
             vote, ballot = cast_ballot(
-                session, vote_id=vote_id, user_id=user_id, quadrant=quadrant, now=svc.clock()
+                session,
+                vote_id=vote_id,
+                user_id=user_id,
+                quadrant=quadrant,
+                now=svc.clock(),
+                clicked_at=clicked_at,
             )
             need = get_need(session, need_id=vote.need_id)
     except VoteError as refused:
         return tx(refused.key)
-    return confirmation(need, vote, quadrant, ballot.reason, tx, svc.settings.tz)
+    # The stored choice: a click overtaken by a later one confirms the later choice.
+    return confirmation(need, vote, Quadrant(ballot.quadrant), ballot.reason, tx, svc.settings.tz)
 
 
 def ask_reason(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:

@@ -131,6 +131,9 @@ class Ballot(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     cast_at: datetime = Field(sa_column=_ts())
     updated_at: datetime = Field(sa_column=_ts())
+    # Slack's time of the click that set the choice: two quick clicks may be handled out of
+    # order (or by two processes); the later click wins, whichever is handled last.
+    clicked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class Mission(SQLModel, table=True):

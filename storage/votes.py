@@ -111,18 +111,36 @@ def closed_since(session: Session, *, since: datetime) -> list[Vote]:
 
 
 def cast_ballot(
-    session: Session, *, vote_id: int, user_id: str, quadrant: Quadrant, now: datetime
+    session: Session,
+    *,
+    vote_id: int,
+    user_id: str,
+    quadrant: Quadrant,
+    now: datetime,
+    clicked_at: datetime | None = None,
 ) -> tuple[Vote, Ballot]:
-    """Record or replace the member's choice; refused once the vote is closed or past due."""
+    """Record or replace the member's choice; refused once the vote is closed or past due.
+
+    A click older than the one that set the stored choice (`clicked_at`, Slack's action_ts)
+    changes nothing: the returned ballot then holds the newer choice.
+    """
     vote = _open_locked(session, vote_id=vote_id, now=now)
     ballot = _ballot(session, vote_id=vote_id, user_id=user_id)
     if ballot is None:
         ballot = Ballot(
-            vote_id=vote_id, user_id=user_id, quadrant=quadrant, cast_at=now, updated_at=now
+            vote_id=vote_id,
+            user_id=user_id,
+            quadrant=quadrant,
+            cast_at=now,
+            updated_at=now,
+            clicked_at=clicked_at,
         )
+    elif clicked_at and ballot.clicked_at and clicked_at < ballot.clicked_at:
+        return vote, ballot
     else:
         ballot.quadrant = quadrant
         ballot.updated_at = now
+        ballot.clicked_at = clicked_at or ballot.clicked_at
     session.add(ballot)
     session.flush()
     vote.ballots_count = _count(session, vote_id=vote_id)

@@ -296,3 +296,25 @@ def test_the_member_cache(db):
         assert members(s, channel="C1") == ["U2", "U4"]
         assert is_member(s, channel="C1", user="U2") and not is_member(s, channel="C1", user="U1")
         assert members_refreshed_at(s, channel="C1") == NOW + SECOND
+
+
+def test_a_click_overtaken_by_a_later_one_changes_nothing(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    first, second = NOW + timedelta(milliseconds=10), NOW + timedelta(milliseconds=20)
+    with db.session(write=True) as s:  # the later click is handled first
+        cast_ballot(s, vote_id=vote.id, user_id="U1", quadrant=P, now=NOW, clicked_at=second)
+    with db.session(write=True) as s:
+        updated, ballot = cast_ballot(
+            s, vote_id=vote.id, user_id="U1", quadrant=G, now=NOW, clicked_at=first
+        )
+    assert ballot.quadrant == P and updated.tally_version == 1
+    with db.session() as s:
+        assert s.exec(select(Ballot)).one().quadrant == P
+
+
+def test_slacks_click_time_is_read_to_the_microsecond():
+    from commands.votes import click_time
+
+    assert click_time("1700000000.000042") == datetime(2023, 11, 14, 22, 13, 20, 42, tzinfo=UTC)
+    assert click_time("1700000000.5") == datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=UTC)
+    assert click_time(None) is None and click_time("soon") is None

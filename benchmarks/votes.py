@@ -1,0 +1,289 @@
+"""Vote clicks end to end, and the vote burst, against a bare Bolt app that only acknowledges.
+
+A click is measured three ways: the acknowledgement (HTTP answer to the fake Slack), the
+answer (the ephemeral confirmation reaching the fake Slack through the response_url), and
+the live count (the first `chat.update` of the vote message that reached the fake Slack
+after the confirmation: throttled to one per second per message by design, so this one is
+about the throttle, not about speed). Each client thread is one voter, so its confirmation
+is told apart from the others'.
+
+The burst: 50 eligible voters click 4 times each at random moments within 2 seconds; then
+every stored ballot must be the voter's last choice and the message updates at least one
+second apart, the last one showing the exact count.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from contextlib import ExitStack
+
+from sqlmodel import col, select
+
+from benchmarks import data, databases, load
+from benchmarks.http import SECRET, TOKEN, server
+from benchmarks.report import ms, table
+from benchmarks.timing import percentile
+from commands import ids
+from storage.db import Database
+from storage.models import Ballot, Vote
+
+ADMIN, GENERAL, VOTING = "UBENCHADMIN", "CBENCHGEN", "CBENCHVOTE"
+VOTERS = [f"UBVOTER{i:02d}" for i in range(50)]
+CHOICES = list(ids.VOTE_CAST.values())
+WAIT = 30.0  # seconds: the longest any bounded wait in here lasts before giving up
+
+
+def _until(condition, what: str):
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.005)
+    raise RuntimeError(f"gave up waiting for {what}")
+
+
+def open_vote(fake, number: int) -> str:
+    """Open a vote on need `number` as the admin; the ts of its message."""
+    before = len(fake.messages(VOTING))
+    result = fake.slash(ADMIN, f"rösta {number}", channel=GENERAL)
+    if result.status != 200:
+        raise RuntimeError(f"opening the vote: HTTP {result.status}")
+    return _until(lambda: fake.messages(VOTING)[before:], "the vote message")[0]["ts"]
+
+
+class Voters:
+    """Each client thread clicks as its own voter."""
+
+    def __init__(self) -> None:
+        self._mine: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    def me(self) -> str:
+        with self._lock:
+            return self._mine.setdefault(threading.get_ident(), VOTERS[len(self._mine)])
+
+
+def click(fake, user: str, ts: str, n: int):
+    result = fake.click(user, CHOICES[n % 4], channel=VOTING, ts=ts)
+    if result.status != 200:
+        raise RuntimeError(f"HTTP {result.status}: {result.text[:200]}")
+    return result
+
+
+def measure(fake, urls: dict[str, str], ts: str, clients: int, requests: int, rounds: int):
+    """{app: {ack: [...], answer: [...], update: [...], per_second}}, apps taking turns."""
+    found = {name: {"ack": [], "answer": [], "update": [], "wall": 0.0} for name in urls}
+    for _ in range(rounds):
+        for name, url in urls.items():
+            fake.app_url = url
+            voters, answered = Voters(), []
+
+            def send(n: int, name=name, voters=voters, answered=answered) -> float:
+                user = voters.me()
+                seen = len(fake.ephemerals(user))
+                started = time.time()
+                result = click(fake, user, ts, n)
+                if name != "bare":  # wait for the confirmation before the next click
+                    shown = _until(lambda: fake.ephemerals(user)[seen:], "the confirmation")
+                    answered.append((started, float(shown[0]["ts"])))
+                return result.elapsed
+
+            began = time.perf_counter()
+            result = load.run(send, clients=clients, requests=requests // rounds)
+            found[name]["wall"] += time.perf_counter() - began
+            found[name]["ack"] += result["latencies"]
+            found[name]["answer"] += [at - started for started, at in answered]
+            if answered:
+                last = answered[-1][1]
+                _until(lambda last=last: _updated_after(fake, last), "the last chat.update")
+                found[name]["update"] += [
+                    _updated_after(fake, at) - started for started, at in answered
+                ]
+    for values in found.values():
+        values["per_second"] = len(values["ack"]) / values["wall"]
+    return found
+
+
+def _updated_after(fake, moment: float) -> float | None:
+    times = [c.time for c in fake.calls("chat.update") if c.ok and c.time >= moment]
+    return min(times) if times else None
+
+
+def burst(fake, db: Database, ts: str, vote_id: int, seed: int = 5) -> dict:
+    """50 voters x 4 clicks within 2 s; what was stored and how the message was updated."""
+    rng = random.Random(seed)
+    plans = {user: sorted(rng.uniform(0, 2.0) for _ in range(4)) for user in VOTERS}
+    last_choice, errors = {}, []
+    updates_before = len(fake.calls("chat.update"))
+    confirmed = {user: len(fake.ephemerals(user)) for user in VOTERS}
+    start = time.monotonic() + 0.2
+
+    def voter(user: str) -> None:
+        try:
+            for n, offset in enumerate(plans[user]):
+                time.sleep(max(0.0, start + offset - time.monotonic()))
+                choice = rng_choice(user, n)
+                fake.click(user, choice, channel=VOTING, ts=ts)
+                last_choice[user] = choice
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=voter, args=(u,)) for u in VOTERS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    clicking = time.monotonic() - start
+    if errors:
+        raise errors[0]
+    _until(
+        lambda: all(len(fake.ephemerals(u)) >= confirmed[u] + 4 for u in VOTERS),
+        "every confirmation",
+    )
+    exact = f"{len(VOTERS)} av {len(VOTERS) + 1} har röstat"
+    _until(lambda: exact in fake.visible_text(fake.find_message(VOTING, ts)), "the exact count")
+    time.sleep(1.2)  # a late update would show here; nothing after this is allowed to land
+    quadrant_of = {action: q for q, action in ids.VOTE_CAST.items()}
+    with db.session() as session:
+        stored = {
+            b.user_id: b.quadrant
+            for b in session.exec(select(Ballot).where(Ballot.vote_id == vote_id))
+        }
+    right = sum(stored.get(u) == quadrant_of[last_choice[u]] for u in VOTERS)
+    updates = [
+        c.time
+        for c in fake.calls("chat.update")[updates_before:]
+        if c.ok and c.args.get("ts") == ts
+    ]
+    gaps = [b - a for a, b in zip(updates, updates[1:], strict=False)]
+    return {
+        "clicking": clicking,
+        "right": right,
+        "stored": len(stored),
+        "updates": len(updates),
+        "min_gap": min(gaps) if gaps else float("nan"),
+        "final_exact": exact in fake.visible_text(fake.find_message(VOTING, ts)),
+    }
+
+
+def rng_choice(user: str, n: int) -> str:
+    """Deterministic and different from one click to the next, so every click changes the vote."""
+    return CHOICES[(int(user[-2:]) + n) % 4]
+
+
+def section(quick: bool = False) -> list[tuple[str, str]]:
+    from fakeslack import FakeSlack
+
+    rows, burst_rows = [], []
+    n_c1, n_c16, rounds = (40, 160, 2) if quick else (200, 800, 4)
+    with FakeSlack(signing_secret=SECRET, bot_token=TOKEN) as fake:
+        fake.add_user(ADMIN, "bench.admin")
+        for user in VOTERS:
+            fake.add_user(user, user.lower())
+        fake.add_channel(GENERAL, "allmant", members=[ADMIN])
+        fake.add_channel(VOTING, "vvg-prioritering", members=[ADMIN, *VOTERS])
+        for kind in ("sqlite", "postgresql"):
+            with databases.scratch(kind) as url:
+                db = Database.from_url(url)
+                data.seed_needs(db, 1000)
+                env = {
+                    "SLACK_BOT_TOKEN": TOKEN,
+                    "SLACK_SIGNING_SECRET": SECRET,
+                    "SLACK_API_URL": fake.api_url,
+                    "DATABASE_URL": url,
+                    "BEHOV_AUTO_MIGRATE": "0",
+                    "BEHOV_ADMINS": ADMIN,
+                    "BEHOV_VOTING_CHANNEL": VOTING,
+                    "BEHOV_VOTE_DURATION": "7d",
+                }
+                with ExitStack() as stack:
+                    urls = {
+                        "bare": stack.enter_context(server("bare", False, env)),
+                        "behov": stack.enter_context(server("behov", False, env)),
+                    }
+                    fake.app_url = urls["behov"]
+                    ts = open_vote(fake, 1)
+                    for clients, count in ((1, n_c1), (16, n_c16)):
+                        got = measure(fake, urls, ts, clients, count, rounds)
+                        rows.append(_row(kind, clients, got["bare"], got["behov"]))
+                        print(f"votes {kind} c={clients} done", flush=True)
+                    fake.app_url = urls["behov"]
+                    ts = open_vote(fake, 5)
+                    vote_id = _until(lambda db=db: _vote_of(db, 5), "the vote to be stored")
+                    result = burst(fake, db, ts, vote_id)
+                    burst_rows.append(_burst_row(kind, result))
+                    print(f"vote burst {kind} done", flush=True)
+                db.engine.dispose()
+        problems = list(fake.problems)
+    text = table(
+        [
+            "database",
+            "clients",
+            "bare ack p50 / p99 ms",
+            "ours ack p50 / p99 ms",
+            "ack p99 ratio (≤ 1.5×)",
+            "confirmation p50 / p99 ms",
+            "confirmation p99 / bare ack p99 (≤ 3×)",
+            "live count (chat.update) p50 / p99 ms",
+            "clicks/s bare / ours",
+        ],
+        rows,
+    )
+    burst_text = table(
+        [
+            "database",
+            "clicks in",
+            "final votes right",
+            "chat.update calls",
+            "shortest gap between updates",
+            "last update shows the exact count",
+        ],
+        burst_rows,
+    )
+    if problems:
+        text += "\n\nThe fake Slack reported: " + "; ".join(problems[:5])
+    return [
+        ("Vote clicks: acknowledgement, confirmation and live count", text),
+        ("Vote burst: 50 voters, 4 clicks each within 2 seconds", burst_text),
+    ]
+
+
+def _vote_of(db: Database, number: int) -> int | None:
+    """The vote's id once its transaction committed (the message is posted inside it)."""
+    with db.session() as session:
+        return session.exec(
+            select(Vote.id).where(Vote.need_id == number, col(Vote.message_ts).is_not(None))
+        ).first()
+
+
+def _pair(values: list[float]) -> str:
+    return f"{ms(percentile(values, 50))} / {ms(percentile(values, 99))}"
+
+
+def _row(kind: str, clients: int, bare: dict, ours: dict) -> list:
+    bare_p99 = percentile(bare["ack"], 99)
+    return [
+        kind,
+        clients,
+        _pair(bare["ack"]),
+        _pair(ours["ack"]),
+        f"**{percentile(ours['ack'], 99) / bare_p99:.2f}×**",
+        _pair(ours["answer"]),
+        f"**{percentile(ours['answer'], 99) / bare_p99:.2f}×**",
+        _pair(ours["update"]),
+        f"{bare['per_second']:.0f} / {ours['per_second']:.0f}",
+    ]
+
+
+def _burst_row(kind: str, result: dict) -> list:
+    return [
+        kind,
+        f"{result['clicking']:.2f} s",
+        f"{result['right']} of {len(VOTERS)} ({result['stored']} ballots stored)",
+        result["updates"],
+        f"{result['min_gap']:.3f} s",
+        "yes" if result["final_exact"] else "**no**",
+    ]
