@@ -87,7 +87,9 @@ def measure(fake, urls: dict[str, str], ts: str, clients: int, requests: int, ro
                 started = time.time()
                 result = click(fake, user, ts, n)
                 if name != "bare":  # wait for the confirmation before the next click
-                    shown = _until(lambda: fake.ephemerals(user)[seen:], "the confirmation")
+                    shown = fake.wait_ephemerals(user, seen + 1, timeout=WAIT)[seen:]
+                    if not shown:
+                        raise RuntimeError(f"no confirmation for {user}")
                     answered.append((started, float(shown[0]["ts"])))
                 return result.elapsed
 

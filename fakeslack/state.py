@@ -29,6 +29,7 @@ class Workspace:
 
     def __init__(self, team_id: str = "T0001", bot_user_id: str = "UBOT"):
         self.lock = threading.RLock()
+        self._ephemeral_added = threading.Condition(self.lock)
         self.team_id, self.bot_user_id = team_id, bot_user_id
         self.bot_id, self.app_id, self.team_domain = "B0001", "A0001", "fake"
         self.users: dict[str, dict] = {}
@@ -235,7 +236,21 @@ class Workspace:
             ephemeral = dict(message, ts=self.new_ts(), channel=channel, user=user)
             ephemeral["is_ephemeral"] = True
             self._ephemerals.append(ephemeral)
+            self._ephemeral_added.notify_all()
             return ephemeral
+
+    def wait_ephemerals(self, user, count: int, timeout: float = 10.0) -> list[dict]:
+        """Block (at most `timeout` s) until `user` has seen `count` ephemerals; what they saw.
+
+        For load tests and benchmarks: no polling, no copies while waiting.
+        """
+
+        def enough() -> bool:
+            return sum(e["user"] == user for e in self._ephemerals) >= count
+
+        with self._ephemeral_added:
+            self._ephemeral_added.wait_for(enough, timeout)
+        return self.ephemerals(user)
 
     def find_ephemeral(self, user, ts) -> dict:
         with self.lock:
