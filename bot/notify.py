@@ -12,7 +12,7 @@ from bot.slack_client import make_client
 
 
 def scheduled_client(services) -> WebClient:
-    return make_client(services.settings, timeout=10, retries=False)
+    return make_client(services.settings, retries=False)
 
 
 def post(client: WebClient, *, channel: str, text: str, blocks: list[dict]) -> None:

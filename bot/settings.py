@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     behov_vote_duration: str = "7d"
     behov_vote_quorum: int | None = Field(default=None, ge=1)
     behov_tick_seconds: int = Field(default=60, ge=1, le=86400)
+    behov_slack_timeout: float = Field(default=10, gt=0, le=120)  # seconds per Web API call
     behov_auto_migrate: bool = True
     behov_classification_file: Path | None = None
     behov_public_url: str | None = None

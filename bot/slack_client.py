@@ -21,10 +21,13 @@ def retry_handlers() -> list:
     ]
 
 
-def make_client(settings: Settings, *, timeout: int = 10, retries: bool = True) -> WebClient:
+def make_client(
+    settings: Settings, *, timeout: float | None = None, retries: bool = True
+) -> WebClient:
+    """A Web API client; `timeout` defaults to BEHOV_SLACK_TIMEOUT (seconds per call)."""
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=timeout,
+        timeout=settings.behov_slack_timeout if timeout is None else timeout,
         retry_handlers=retry_handlers() if retries else [],
     )

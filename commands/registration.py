@@ -53,9 +53,9 @@ def submit(ack, body: dict, view: dict, client: WebClient, context) -> None:
     if not created:
         return
     text, blocks = done_message(need, tx, created=True)
-    try:
+    try:  # the form already shows the number: a lost copy is logged, not retried (no twins)
         client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-    except SlackClientError as exc:
+    except (SlackClientError, OSError) as exc:
         log.warning("could not send the confirmation of #%s: %s", need.id, exc)
     if draft.source_channel and draft.source_ts:
         _store_permalink(client, svc, need.id, draft.source_channel, draft.source_ts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
@@ -51,3 +52,36 @@ def test_a_failure_outlasting_the_retries_is_told_in_swedish_and_logged(bot, fak
         if r.levelno >= logging.WARNING
     )
     assert len(fake_slack.calls("views.open")) == 3  # the first try and two retries
+
+
+@pytest.fixture
+def impatient_bot(database_url, fake_slack, clock):
+    """The bot with a short Web API timeout (BEHOV_SLACK_TIMEOUT), so a slow Slack times out."""
+    from tests.conftest import Bot, make_settings
+
+    running = Bot(make_settings(database_url, fake_slack.api_url, behov_slack_timeout=0.5), clock)
+    fake_slack.app_url = running.url + "/slack/events"
+    deliver = fake_slack.post_raw
+
+    def post_and_settle(body, headers):
+        result = deliver(body, headers)
+        running.settle()
+        return result
+
+    fake_slack.post_raw = post_and_settle
+    yield running
+    running.stop()
+
+
+def test_a_timed_out_confirmation_arrives_once_and_the_form_tells_the_number(
+    impatient_bot, fake_slack, caplog
+):
+    fake_slack.fail("chat.postMessage", delay=1.5)  # Slack posts it, but answers too late
+    with caplog.at_level(logging.WARNING):
+        register(fake_slack, "Samordnad vårdplanering")
+    assert "#1" in visible_text(fake_slack.top_view(STAFF))  # the person is told either way
+    time.sleep(1.5)  # the slow call lands on Slack's side after the bot gave up on it
+    assert len(fake_slack.dm_messages(STAFF)) == 1  # not sent a second time
+    assert not [r for r in caplog.records if r.name.startswith("commands") and r.levelno >= 40]
+    assert any("confirmation of #1" in r.getMessage() for r in caplog.records)
+    assert fake_slack.calls("views.publish")  # the rest of the work still ran (App Home)
