@@ -1,4 +1,4 @@
-"""`behov`: serve, socket, db upgrade, export (and more as the product grows)."""
+"""`behov`: serve, socket, db upgrade, export, demo (and more as the product grows)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["csv", "xlsx", "json"])
     export.add_argument("--out", required=True, type=Path, help="filen som skrivs")
     export.add_argument("--year", type=int, help="kalenderår (standard: innevarande år)")
+    demo = commands.add_parser("demo", help="prova Behov utan Slack, i webbläsaren")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--seed", action="store_true", help="fyll på med ett trettiotal behov")
+    demo.add_argument("--db", type=Path, help="SQLite-fil (standard: en ny i en tillfällig mapp)")
     return parser
 
 
@@ -85,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     try:
+        if args.command == "demo":  # makes its own settings: no tokens, nothing outside
+            from demo.runner import run
+
+            run(args.port, seed=args.seed, database=args.db)
+            return 0
         settings = load_settings()
         if args.command == "serve":
             serve(settings, args.host, args.port)
