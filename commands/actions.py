@@ -1,20 +1,26 @@
-"""Buttons: show a need's status from a list, open an existing need instead of a new one."""
+"""Buttons: show a need's status from a list, open an existing need instead of a new one,
+turn the pages of lists and of the App Home, register from the App Home."""
 
 from __future__ import annotations
+
+import re
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import ids, publishing, status
+from commands import home, ids, lists, publishing, registration, status
 from commands.context import telling_user
 from commands.render.kit import modal
-from domain.needs import parse_number
+from domain.needs import Draft, parse_number
 from storage.needs import get_need
 
 
 def register(app: App) -> None:
     app.action(ids.STATUS_PICK)(pick_status)
     app.action(ids.OPEN_NEED)(open_need)
+    app.action(re.compile("^" + re.escape(ids.nav_action(ids.LIST_PAGE, ""))))(lists.turn_page)
+    app.action(re.compile("^" + re.escape(ids.nav_action(ids.HOME_NAV, ""))))(home.navigate)
+    app.action(ids.HOME_REGISTER)(register_from_home)
     app.action(ids.HIDE_PUBLIC)(publishing.toggle)
 
 
@@ -46,3 +52,16 @@ def open_need(ack, action: dict, body: dict, client: WebClient, respond, context
     view = modal("need_status", f"#{need.id}", blocks, close=tx("common.back"))
     with telling_user(respond, tx, "showing an existing need"):
         client.views_push(trigger_id=body["trigger_id"], view=view)
+
+
+def register_from_home(ack, body: dict, client: WebClient, context) -> None:
+    """The App Home's "Registrera behov" button: the same form as `/behov ny`."""
+    ack()
+    registration.open_form(
+        client,
+        context["svc"],
+        context["tx"],
+        trigger_id=body["trigger_id"],
+        draft=Draft(),
+        respond=None,
+    )

@@ -39,3 +39,14 @@ HIDE_PUBLIC = "need_hide_public"  # admins: hide from / show on the public page
 HIDE_PUBLIC_VIEW = "need_hide_public_form"
 HIDE_PUBLIC_DONE = "need_hide_public_done"
 HIDE_REASON = "hide_reason"
+
+# Lists, search and the App Home. Navigation buttons carry their state (small JSON) in the
+# value; their action_id is `<prefix>:<what>` so several can share one actions block.
+LIST_PAGE = "list_page"  # prefix: /behov lista and /behov sök, previous/next page
+HOME_NAV = "home_nav"  # prefix: App Home, another phase tab or page
+HOME_REGISTER = "home_register"  # App Home: open the registration form
+
+
+def nav_action(prefix: str, what: str) -> str:
+    """The action_id of one navigation button; handlers match the prefix."""
+    return f"{prefix}:{what}"

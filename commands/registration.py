@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackClientError
 from bot.i18n import Texts
 from commands import ids
 from commands.context import telling_user
+from commands.home import refresh_home
 from commands.render.registration import done_message, done_view, read_form, registration_modal
 from domain.needs import Draft, content_hash, errors_for
 from storage.needs import create_need, find_by_content, needs_by_ids, set_permalink
@@ -58,6 +59,7 @@ def submit(ack, body: dict, view: dict, client: WebClient, context) -> None:
         log.warning("could not send the confirmation of #%s: %s", need.id, exc)
     if draft.source_channel and draft.source_ts:
         _store_permalink(client, svc, need.id, draft.source_channel, draft.source_ts)
+    refresh_home(client, svc, [user_id, *sorted(svc.settings.behov_admins)])
 
 
 def _store_permalink(client: WebClient, svc, need_id: int, channel: str, ts: str) -> None:

@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import ids, registration, report, status
+from commands import ids, lists, registration, report, status
 from commands.render.help import help_blocks
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft
@@ -78,10 +78,22 @@ def answer_status(turn: Turn) -> None:
     turn.ack(text=text, blocks=blocks)
 
 
+def list_needs(turn: Turn) -> None:
+    text, blocks = lists.answer_list(turn.svc, turn.tx, turn.argument)
+    turn.ack(text=text, blocks=blocks)
+
+
+def search_needs(turn: Turn) -> None:
+    text, blocks = lists.answer_search(turn.svc, turn.tx, turn.argument)
+    turn.ack(text=text, blocks=blocks)
+
+
 # Canonical subcommand -> handler; the help lists them in this order.
 ROUTES: dict[str, Callable[[Turn], None]] = {
     "new": open_registration,
     "status": answer_status,
+    "list": list_needs,
+    "search": search_needs,
     "help": show_help,
     "report": report.run,
 }

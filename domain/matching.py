@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
@@ -59,3 +60,114 @@ def similar_needs(
         scores[need_id] = max(title_score * 0.9, (title_score + text_score) / 2)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     return [Match(i, s) for i, s in ranked if s >= SIMILAR_MIN][:limit]
+
+
+# ---------------------------------------------------------------- search by words
+
+# Words too common to narrow a search (folded, as in `fold`); dropped unless nothing else is left.
+STOP_WORDS = frozenset(
+    ("och", "i", "att", "det", "som", "en", "pa", "ar", "av", "for", "med", "till", "den")
+    + ("har", "de", "inte", "om", "ett", "vi", "kan", "men", "sa", "the", "of", "and", "to")
+    + ("in", "a", "an", "on", "with", "is")
+)
+FUZZY_WORD_MIN = 80.0
+
+
+def fold(text: str) -> str:
+    """Lower case, no punctuation, no accents: `Vårdplanering!` and `vardplanering` are equal."""
+    decomposed = unicodedata.normalize("NFKD", _prepare(text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_of(text: str) -> frozenset[str]:
+    return frozenset(fold(text).split())
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query that narrow it, in order, each once."""
+    found = list(dict.fromkeys(fold(query).split()))
+    narrowing = [w for w in found if w not in STOP_WORDS]
+    return narrowing or found
+
+
+def matching_words(token: str, vocabulary: list[str]) -> set[str]:
+    """Words a query word finds: those it begins, sits inside (Swedish compounds) or nearly
+    spells (one slip in five letters)."""
+    found = {w for w in vocabulary if w.startswith(token) or (len(token) >= 4 and token in w)}
+    if len(token) >= 5:
+        near = process.extract(
+            token,
+            vocabulary,
+            scorer=fuzz.ratio,
+            processor=None,
+            limit=None,
+            score_cutoff=FUZZY_WORD_MIN,
+        )
+        found.update(word for word, _, _ in near)
+    return found
+
+
+class WordIndex:
+    """Which needs hold which words (title and whole description): search without the database.
+
+    Memory grows with the distinct words per need, not with the length of the texts.
+    """
+
+    def __init__(self) -> None:
+        self._needs_with: dict[str, set[int]] = {}
+        self._title_words: dict[int, frozenset[str]] = {}
+        self._all_words: dict[int, frozenset[str]] = {}
+
+    def put(self, need_id: int, title: str, description: str) -> None:
+        self.remove(need_id)
+        title_words = words_of(title)
+        every = title_words | words_of(description)
+        self._title_words[need_id] = title_words
+        self._all_words[need_id] = every
+        for word in every:
+            self._needs_with.setdefault(word, set()).add(need_id)
+
+    def remove(self, need_id: int) -> None:
+        for word in self._all_words.pop(need_id, ()):
+            holders = self._needs_with.get(word)
+            if holders is not None:
+                holders.discard(need_id)
+                if not holders:
+                    del self._needs_with[word]
+        self._title_words.pop(need_id, None)
+
+    def __len__(self) -> int:
+        return len(self._all_words)
+
+    def search(self, query: str) -> list[Match]:
+        """Every need holding all words of the query (or, if none does, most of them).
+
+        Best first: more query words found, then more of them in the title, then newer.
+        """
+        tokens = query_words(query)
+        if not tokens:
+            return []
+        vocabulary = list(self._needs_with)
+        hits: dict[int, list[int]] = {}  # need -> [words found, words found in the title]
+        for token in tokens:
+            words = matching_words(token, vocabulary)
+            found: set[int] = set()
+            for word in words:
+                found |= self._needs_with[word]
+            for need_id in found:
+                counts = hits.setdefault(need_id, [0, 0])
+                counts[0] += 1
+                if not self._title_words[need_id].isdisjoint(words):
+                    counts[1] += 1
+        if not hits:
+            return []
+        best = max(counts[0] for counts in hits.values())
+        wanted = len(tokens) if best == len(tokens) else max(1, best)
+        ranked = sorted(
+            ((need_id, counts) for need_id, counts in hits.items() if counts[0] >= wanted),
+            key=lambda item: (-item[1][0], -item[1][1], -item[0]),
+        )
+        return [
+            Match(need_id, 100.0 * (counts[0] + counts[1]) / (2 * len(tokens)))
+            for need_id, counts in ranked
+        ]

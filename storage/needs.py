@@ -163,10 +163,8 @@ def change_marker(session: Session) -> tuple[int, datetime | None]:
 
 
 def changed_since(session: Session, *, since: datetime | None) -> list[tuple]:
-    """(id, title, start of description, outcome, updated_at) of needs changed after `since`."""
-    query = select(
-        Need.id, Need.title, func.substr(Need.description, 1, 400), Need.outcome, Need.updated_at
-    )
+    """(id, title, description, outcome, updated_at) of needs changed after `since`."""
+    query = select(Need.id, Need.title, Need.description, Need.outcome, Need.updated_at)
     if since is not None:
         query = query.where(Need.updated_at >= since)
     return list(session.exec(query).all())

@@ -1,4 +1,5 @@
-"""An in-memory copy of titles for fuzzy lookups, kept fresh cheaply from the database.
+"""An in-memory copy of titles (and the words of descriptions) for fuzzy lookups and search,
+kept fresh cheaply from the database.
 
 Every query first asks the database one small question (count and latest update); only
 needs changed since the last look are loaded. Several processes on one database stay right.
@@ -25,6 +26,7 @@ class TitleIndex:
         self.titles: dict[int, str] = {}
         self.texts: dict[int, str] = {}
         self.open_titles: dict[int, str] = {}
+        self.words = matching.WordIndex()
 
     def refresh(self, session: Session) -> None:
         marker = change_marker(session)
@@ -35,7 +37,8 @@ class TitleIndex:
                 session, since=self._since
             ):
                 self.titles[need_id] = utils.default_process(title)
-                self.texts[need_id] = utils.default_process(f"{title} {description}")
+                self.texts[need_id] = utils.default_process(f"{title} {description[:400]}")
+                self.words.put(need_id, title, description)
                 if outcome in (Outcome.WITHDRAWN, Outcome.MERGED):
                     self.open_titles.pop(need_id, None)
                 else:
@@ -51,3 +54,9 @@ class TitleIndex:
     def similar(self, session: Session, title: str, description: str) -> list[matching.Match]:
         self.refresh(session)
         return matching.similar_needs(title, description, self.open_titles, self.texts)
+
+    def search(self, session: Session, query: str) -> list[matching.Match]:
+        """Every need whose title or description holds the query's words, best first."""
+        self.refresh(session)
+        with self._lock:
+            return self.words.search(query)

@@ -112,3 +112,10 @@ def test_serve_without_a_token_names_it(tmp_path):
     result = run_cli("serve", env=env)
     assert result.returncode == 2 and "SLACK_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_socket_mode_without_an_app_token_names_it(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SLACK_BOT_TOKEN": "xoxb-1"}
+    result = run_cli("socket", env=env)
+    assert result.returncode == 2 and "SLACK_APP_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,70 @@
+"""The App Home tab: published when a person opens it, and again after changes that concern
+them (`refresh_home`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.i18n import Texts
+from commands.context import telling_user
+from commands.render.home import ALL_SIZE, SECTION_SIZE, decode_pages, home_view
+from storage import listing
+from storage.listing import HomePages
+
+log = logging.getLogger(__name__)
+
+
+def render(svc, tx: Texts, user_id: str, pages: HomePages) -> dict:
+    """One person's tab, read in one transaction with a fixed number of queries."""
+    with svc.db.session() as session:
+        home = listing.home(
+            session,
+            user_id=user_id,
+            admin=svc.settings.is_admin(user_id),
+            now=svc.clock(),
+            pages=pages,
+            size=SECTION_SIZE,
+            all_size=ALL_SIZE,
+        )
+    return home_view(home, tx, svc.settings.tz, pages=pages)
+
+
+def publish(client: WebClient, svc, tx: Texts, user_id: str, pages: HomePages) -> None:
+    client.views_publish(user_id=user_id, view=render(svc, tx, user_id, pages))
+
+
+def refresh_home(client: WebClient, svc, user_ids: Iterable[str | None]) -> None:
+    """Publish the App Home again, on its first page, for everyone a change concerns.
+
+    Call it after the change is committed, with the people whose tab it alters, e.g.:
+    a need registered or moved -> its submitter and the admins (`settings.behov_admins`);
+    a vote opened or closed -> the voting channel's members; a ballot cast -> the voter;
+    a process leader appointed or changed -> the old and the new leader. Each person's tab
+    is rendered in their own language; Slack failures are logged, never raised (the change
+    itself is saved already). Duplicates and empty ids are skipped.
+    """
+    for user_id in dict.fromkeys(u for u in user_ids if u):
+        tx = Texts(svc.languages.language(user_id))
+        try:
+            publish(client, svc, tx, user_id, HomePages())
+        except (SlackClientError, OSError) as exc:
+            log.warning("could not refresh the App Home of %s: %s", user_id, exc)
+
+
+def home_opened(ack, event: dict, client: WebClient, context) -> None:
+    ack()
+    if event.get("tab", "home") != "home":
+        return
+    refresh_home(client, context["svc"], [event.get("user")])
+
+
+def navigate(ack, action: dict, body: dict, client: WebClient, context) -> None:
+    """Another phase tab or page: publish the tab again in the state the button carries."""
+    ack()
+    svc, tx = context["svc"], context["tx"]
+    with telling_user(None, tx, "turning a page at home"):
+        publish(client, svc, tx, body["user"]["id"], decode_pages(action.get("value")))
