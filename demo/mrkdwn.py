@@ -72,7 +72,8 @@ def render(text: str | None, viewer: Viewer | None = None) -> Markup:
         return f"\x00{len(pieces) - 1}\x00"
 
     body = _lines(CODE_BLOCK.sub(code_block, escaped))
-    return Markup(PLACEHOLDER.sub(lambda m: pieces[int(m.group(1))], body))
+    # Safe: every piece of the person's text went through html.escape above.
+    return Markup(PLACEHOLDER.sub(lambda m: pieces[int(m.group(1))], body))  # noqa: S704
 
 
 def _inline(text: str) -> str:

@@ -21,7 +21,9 @@ ADMIN = "UEVA001"
 VOTERS = ("UKARIN1", "UJONAS1", "UMARIA1", "ULEILA1")
 PEOPLE = (
     Person(STAFF, "sara.lind", "Sara Lind", "Enhetschef hemtjänst, Borås Stad"),
-    Person(ADMIN, "eva.nilsson", "Eva Nilsson", "Ordförande VVG (presidiet)", admin=True, voter=True),
+    Person(
+        ADMIN, "eva.nilsson", "Eva Nilsson", "Ordförande VVG (presidiet)", admin=True, voter=True
+    ),
     Person(VOTERS[0], "karin.berg", "Karin Berg", "VVG-ledamot, Fyrbodal", voter=True),
     Person(VOTERS[1], "jonas.ek", "Jonas Ek", "VVG-ledamot, Skaraborg", voter=True),
     Person(VOTERS[2], "maria.holm", "Maria Holm", "VVG-ledamot, Göteborgsregionen", voter=True),

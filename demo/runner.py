@@ -59,7 +59,7 @@ def start(*, database: Path | None = None, scheduler: bool = True, seed: bool = 
         behov_digest_channel=people.DIGEST_CHANNEL,
         behov_admins=people.ADMIN,
         behov_auto_migrate=True,
-        behov_public_url=f"http://{HOST}:{bot_port}/public/",
+        behov_public_url=f"http://{HOST}:{bot_port}",
         _env_file=None,
     )
     runtime = build_runtime(settings, scheduler=scheduler)
@@ -72,7 +72,7 @@ def start(*, database: Path | None = None, scheduler: bool = True, seed: bool = 
     if seed:
         from demo.seed import seed as fill
 
-        fill(fake, runtime.services.db, settle)
+        fill(fake, runtime.services, settle)
     sandbox = create_sandbox(fake, bot_url=bot.url, settle=settle)
     return Demo(fake, bot, runtime, sandbox, workdir)
 

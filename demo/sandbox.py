@@ -88,7 +88,7 @@ class Sandbox:
             seen.append((self.fake.homes.get(user) or {}).get("hash"))
             stack = self.fake.stacks.get(user) or []
             seen.append([(v["id"], v["hash"], v.get("errors")) for v in stack])
-        return hashlib.sha1(json.dumps(seen, default=str).encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(seen, default=str).encode()).hexdigest()[:16]
 
     def note(self, user: str, text: str) -> None:
         self.notes.setdefault(user, []).append(text)
@@ -161,10 +161,14 @@ class Sandbox:
             return
         if text.startswith("/"):
             command, _, rest = text.partition(" ")
-            self.act(user, lambda: self.fake.slash(user, rest.strip(), channel=channel, command=command))
+            self.act(
+                user, lambda: self.fake.slash(user, rest.strip(), channel=channel, command=command)
+            )
             return
         if self.fake.channels[channel]["is_im"]:
-            self.note(user, Texts(language_for(self.fake.users[user]["locale"]))("demo.dm_read_only"))
+            self.note(
+                user, Texts(language_for(self.fake.users[user]["locale"]))("demo.dm_read_only")
+            )
             return
         self.fake.post_as_user(user, channel, text, thread_ts=thread or None)
 
@@ -177,7 +181,9 @@ class Sandbox:
             if where["home"]:
                 where.pop("view_id")
         elif form.get("ephemeral") == "1":
-            where = {"message": {"channel": form["channel"], "ts": form["ts"], "is_ephemeral": True}}
+            where = {
+                "message": {"channel": form["channel"], "ts": form["ts"], "is_ephemeral": True}
+            }
         else:
             where = {"channel": form["channel"], "ts": form["ts"]}
         if kind in blocks.SELECTED_KINDS or kind.startswith("multi_") or kind == "checkboxes":
@@ -206,7 +212,9 @@ class Sandbox:
 
         def find(action_id: str, typed: str):
             options = self.suggest(user, view_id, action_id, typed)
-            return next((o for o in options if o["label"] == typed), options[0] if options else None)
+            return next(
+                (o for o in options if o["label"] == typed), options[0] if options else None
+            )
 
         return find
 
@@ -251,7 +259,6 @@ def create_sandbox(fake: FakeSlack, *, bot_url: str, settle: Callable[[], None])
     box = Sandbox(fake, bot_url, settle)
 
     async def index(request: Request):
-        user = box.person(request)
         return RedirectResponse(f"/c/{people.GENERAL_CHANNEL}", status_code=303)
 
     async def channel_page(request: Request):
@@ -299,8 +306,6 @@ def create_sandbox(fake: FakeSlack, *, bot_url: str, settle: Callable[[], None])
 
     async def action(request: Request):
         user, form = box.person(request), await _form(request)
-        fields = {k: v for k, v in form.multi_items() if k != "value" or True}
-        single = dict(fields)
         back = _safe_back(form.get("back"))
         if form.get("confirm") == "1" and form.get("confirmed") != "1":
             token = secrets.token_urlsafe(8)
@@ -310,7 +315,7 @@ def create_sandbox(fake: FakeSlack, *, bot_url: str, settle: Callable[[], None])
             }
             glue = "&" if "?" in back else "?"
             return RedirectResponse(f"{back}{glue}confirm={token}", status_code=303)
-        await run_in_threadpool(box.click, user, single, form.getlist("value"))
+        await run_in_threadpool(box.click, user, dict(form), form.getlist("value"))
         return RedirectResponse(back.split("confirm=")[0].rstrip("?&"), status_code=303)
 
     async def submit(request: Request):

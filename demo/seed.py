@@ -1,0 +1,286 @@
+"""`behov demo --seed`: about thirty needs across the four phases, with votes and missions.
+
+Needs registered today go through Slack exactly as a person registers them (`/behov ny`, the
+form, submit). The older ones carry a past history (months of phases, votes and missions) that
+the bot cannot produce with its real clock, so they are written with the storage functions and
+the tables of storage/models.py, back-dated, each step recorded in the need's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+from commands import ids
+from demo import people
+from domain.history import EventKind
+from domain.needs import Draft
+from domain.phases import Quadrant
+from storage.models import Assessment, Ballot, Completion, Milestone, Mission, Need, Vote
+from storage.needs import change_phase, create_need, record_event
+
+DATA = Path(__file__).with_name("data") / "needs.yml"
+WHO = {
+    "sara": people.STAFF,
+    "eva": people.ADMIN,
+    "karin": people.VOTERS[0],
+    "jonas": people.VOTERS[1],
+    "maria": people.VOTERS[2],
+    "leila": people.VOTERS[3],
+}
+VOTERS = [people.ADMIN, *people.VOTERS]
+# A plausible spread of ballots that yields each quadrant: (important?, urgent?) per voter.
+OTHER_QUADRANT = {
+    "gor_nu": "planera",
+    "planera": "gor_nu",
+    "delegera": "avvakta",
+    "avvakta": "planera",
+}
+
+
+@dataclass
+class Timeline:
+    """When each step happened, as fractions of the need's age (registration -> today)."""
+
+    registered: datetime
+    now: datetime
+
+    def at(self, share: float) -> datetime:
+        return self.registered + (self.now - self.registered) * share
+
+
+def load_needs() -> list[dict]:
+    return yaml.safe_load(DATA.read_text(encoding="utf-8"))
+
+
+def seed(fake, services, settle: Callable[[], None]) -> None:
+    """Fill the demo: history first (storage), then today's registrations (Slack), then homes."""
+    now = services.clock()
+    for item in load_needs():
+        if not item.get("slack"):
+            with services.db.session(write=True) as session:
+                _with_history(session, services.ref, item, now)
+    for item in load_needs():
+        if item.get("slack"):
+            register_in_slack(fake, item, settle)
+    for person in people.PEOPLE:
+        fake.app_home_opened(person.id)
+        settle()
+
+
+def draft_of(item: dict) -> Draft:
+    return Draft(
+        title=item["title"],
+        description=item["description"],
+        origin=item["origin"],
+        area=item.get("area"),
+        target_groups=list(item.get("targets") or []),
+        level=item.get("level"),
+        organisation=item.get("org"),
+    )
+
+
+def register_in_slack(fake, item: dict, settle: Callable[[], None]) -> None:
+    """`/behov ny <title>` and the form, as the person would fill it in."""
+    user = WHO[item["by"]]
+    fake.slash(user, f"ny {item['title']}", channel=people.GENERAL_CHANNEL)
+    settle()
+    values = {
+        ids.TITLE: item["title"],
+        ids.DESCRIPTION: item["description"],
+        ids.ORIGIN: item["origin"],
+        ids.AREA: item.get("area"),
+        ids.TARGET_GROUPS: list(item.get("targets") or []),
+        ids.LEVEL: item.get("level"),
+        ids.ORGANISATION: {
+            "text": {"type": "plain_text", "text": item["org"]},
+            "value": item["org"],
+        },
+    }
+    for _ in range(2):  # a second time if the bot first showed similar needs
+        view = fake.top_view(user)
+        if view is None or view.get("callback_id") != ids.REGISTER_VIEW:
+            break
+        shown = {b["block_id"] for b in view["blocks"] if b.get("type") == "input"}
+        fake.submit(user, {k: v for k, v in values.items() if k in shown})
+        settle()
+    while fake.top_view(user) is not None:
+        fake.close(user)
+
+
+def _with_history(session, ref, item: dict, now: datetime) -> None:
+    user = WHO[item["by"]]
+    time = Timeline(now - timedelta(days=item["days"], hours=3), now)
+    need, _ = create_need(session, draft=draft_of(item), ref=ref, user_id=user, now=time.registered)
+    session.flush()
+    phase = item["phase"]
+    if phase == "closed" and item["outcome"] == "aterkallat":
+        _close(session, need, "aterkallat", user, time.at(0.5), "Hanteras inom FVM-programmet.")
+        return
+    _move(session, need, 2, time.at(0.08), "Tas upp i VVG.")
+    if item.get("quadrant"):
+        _closed_vote(session, need, item["quadrant"], time.at(0.1), time.at(0.15))
+    if phase == "closed":
+        reason = "Frågan hör hemma i respektive huvudmans lönebildning."
+        _decide(session, need, "ej_prioriterat", time.at(0.2), reason)
+        _close(session, need, "ej_prioriterat", people.ADMIN, time.at(0.2), reason)
+        return
+    if phase == 2:
+        return
+    _assess(session, need, time.at(0.18))
+    _decide(session, need, "prioriterat", time.at(0.2))
+    _mission(session, need, item, time)
+    _move(session, need, 3, time.at(0.3), "Uppdragshandlingen är beslutad.")
+    if phase == 4:
+        _complete(session, need, time)
+
+
+def _move(session, need: Need, to: int, at: datetime, comment: str) -> None:
+    change_phase(session, need=need, to_phase=to, actor=people.ADMIN, now=at, comment=comment)
+
+
+def _closed_vote(session, need: Need, quadrant: str, opened: datetime, closed: datetime) -> None:
+    vote = Vote(
+        need_id=need.id,
+        channel=people.VOTING_CHANNEL,
+        opened_by=people.ADMIN,
+        opened_at=opened,
+        deadline=opened + timedelta(days=7),
+        closed_at=closed,
+        eligible_count=len(VOTERS),
+        quorum=3,
+    )
+    session.add(vote)
+    session.flush()
+    record_event(session, need=need, at=opened, actor=people.ADMIN, kind=EventKind.VOTE_OPENED)
+    picks = [quadrant, quadrant, quadrant, OTHER_QUADRANT[quadrant]]
+    for voter, pick in zip(VOTERS, picks, strict=False):
+        session.add(
+            Ballot(vote_id=vote.id, user_id=voter, quadrant=pick, cast_at=opened, updated_at=opened)
+        )
+    chosen = Quadrant(quadrant)
+    important = sum(Quadrant(p).important for p in picks) / len(picks)
+    urgent = sum(Quadrant(p).urgent for p in picks) / len(picks)
+    vote.ballots_count = len(picks)
+    vote.importance = "ja" if chosen.important else "nej"  # domain/votes.py's Axis values
+    vote.urgency = "ja" if chosen.urgent else "nej"
+    vote.quadrant, vote.quorum_met = quadrant, True
+    vote.importance_share, vote.urgency_share = important, urgent
+    need.quadrant, need.importance_share, need.urgency_share = quadrant, important, urgent
+    session.add_all([vote, need])
+    record_event(
+        session, need=need, at=closed, actor=None, kind=EventKind.VOTE_CLOSED, new=quadrant
+    )
+
+
+def _assess(session, need: Need, at: datetime) -> None:
+    comment = "Relevant och görbart; stärker samverkan mellan huvudmännen."
+    session.add(
+        Assessment(
+            need_id=need.id,
+            relevant=True,
+            person_centred=True,
+            trust=True,
+            comment=comment,
+            by=people.ADMIN,
+            at=at,
+        )
+    )
+    record_event(session, need=need, at=at, actor=people.ADMIN, kind=EventKind.ASSESSED)
+
+
+def _decide(session, need: Need, decision: str, at: datetime, reason: str | None = None) -> None:
+    old, need.decision, need.updated_at = need.decision, decision, at
+    session.add(need)
+    record_event(
+        session,
+        need=need,
+        at=at,
+        actor=people.ADMIN,
+        kind=EventKind.DECIDED,
+        field="decision",
+        old=old,
+        new=decision,
+        comment=reason,
+    )
+
+
+def _close(session, need: Need, outcome: str, actor: str, at: datetime, reason: str) -> None:
+    need.outcome, need.closed_at, need.updated_at = outcome, at, at
+    session.add(need)
+    record_event(
+        session,
+        need=need,
+        at=at,
+        actor=actor,
+        kind=EventKind.CLOSED,
+        field="outcome",
+        new=outcome,
+        comment=reason,
+    )
+
+
+def _mission(session, need: Need, item: dict, time: Timeline) -> None:
+    at = time.at(0.25)
+    leader = WHO[item["by"]]
+    session.add(
+        Mission(
+            need_id=need.id,
+            description=item["description"],
+            purpose_goals=item.get("goal") or "Ett gemensamt arbetssätt i hela länet.",
+            delimitations="Omfattar inte frågor om finansiering mellan huvudmännen.",
+            group_composition="Processledare, två representanter per delregion och en från VGR.",
+            time_needed="Cirka tolv månader.",
+            process_leader=leader,
+            working_group=[p for p in people.VOTERS if p != leader][:2],
+            resourcing="Inom ordinarie budget; processledaren på 20 procent.",
+            state_grant=item.get("level") == "lansgemensam",
+            inform_sro=item.get("level") == "lansgemensam",
+            updated_by=people.ADMIN,
+            updated_at=at,
+        )
+    )
+    record_event(session, need=need, at=at, actor=people.ADMIN, kind=EventKind.MISSION_SAVED)
+    today = time.now.date()
+    steps = [
+        ("delrapport", "Delrapport till VVG", time.at(0.55).date()),
+        (
+            "delrapport",
+            "Delrapport till VVG och SRO",
+            max(time.at(0.8).date(), today) + timedelta(days=21),
+        ),
+        (
+            "slutrapport",
+            "Slutrapport till VVG",
+            max(time.at(0.9).date(), today) + timedelta(days=120),
+        ),
+    ]
+    for kind, title, due in steps:
+        done = datetime.combine(due, datetime.min.time(), UTC) if due < today else None
+        session.add(Milestone(need_id=need.id, kind=kind, title=title, due=due, done_at=done))
+    record_event(session, need=need, at=at, actor=people.ADMIN, kind=EventKind.MILESTONES_CHANGED)
+
+
+def _complete(session, need: Need, time: Timeline) -> None:
+    at = time.at(0.92)
+    for milestone in session.query(Milestone).filter(Milestone.need_id == need.id):
+        milestone.due = min(milestone.due, at.date())
+        milestone.done_at = milestone.done_at or at
+        session.add(milestone)
+    session.add(
+        Completion(
+            need_id=need.id,
+            final_report_date=at.date(),
+            final_report_url="https://www.vardsamverkan.se/",
+            vvg_position="VVG godkänner slutrapporten och rekommenderar att arbetssättet införs.",
+            product_url="https://www.vardsamverkan.se/",
+            completed_by=people.ADMIN,
+            completed_at=at,
+        )
+    )
+    _move(session, need, 4, at, "Slutrapporten är godkänd.")
+    record_event(session, need=need, at=at, actor=people.ADMIN, kind=EventKind.COMPLETED)
