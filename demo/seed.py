@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
+from sqlmodel import select
 
 from commands import ids
 from demo import people
@@ -267,7 +268,7 @@ def _mission(session, need: Need, item: dict, time: Timeline) -> None:
 
 def _complete(session, need: Need, time: Timeline) -> None:
     at = time.at(0.92)
-    for milestone in session.query(Milestone).filter(Milestone.need_id == need.id):
+    for milestone in session.exec(select(Milestone).where(Milestone.need_id == need.id)):
         milestone.due = min(milestone.due, at.date())
         milestone.done_at = milestone.done_at or at
         session.add(milestone)

@@ -1,0 +1,223 @@
+"""The sandbox page over the real bot and the fake Slack: what a person sees and can do."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk import WebClient
+from starlette.testclient import TestClient
+
+from demo import people
+from demo.runner import start
+from demo.sandbox import COOKIE
+
+GENERAL = f"/c/{people.GENERAL_CHANNEL}"
+
+
+@pytest.fixture
+def demo():
+    running = start(scheduler=False)
+    yield running
+    running.stop()
+    assert running.fake.problems == [], running.fake.problems
+
+
+@pytest.fixture
+def browser(demo):
+    client = TestClient(demo.sandbox_app)
+    client.cookies.set(COOKIE, people.STAFF)
+    return client
+
+
+def as_person(client, user):
+    client.cookies.set(COOKIE, user)
+
+
+def send(client, text, channel=people.GENERAL_CHANNEL):
+    back = f"/c/{channel}"
+    data = {"channel": channel, "text": text, "back": back}
+    return client.post("/send", data=data, follow_redirects=True)
+
+
+def words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def bot_client(demo) -> WebClient:
+    return WebClient(base_url=demo.fake.api_url, token=demo.fake.bot_token)
+
+
+def test_a_channel_shows_messages_with_mrkdwn_and_names(demo, browser):
+    send(browser, "Vi behöver *mobila team*, fråga <@UEVA001> i <#CVVGPRIO>")
+    page = browser.get(GENERAL)
+    assert page.status_code == 200
+    assert "<strong>mobila team</strong>" in page.text
+    assert "@Eva Nilsson" in page.text and "#vvg-prioritering" in page.text
+    assert 'lang="sv"' in page.text
+    assert "Sara Lind" in words(page.text)
+
+
+def test_the_switcher_changes_who_acts_and_what_they_see(demo, browser):
+    assert "vvg-prioritering" not in browser.get(GENERAL).text  # staff is no VVG member
+    data = {"person": people.ADMIN, "back": GENERAL}
+    answer = browser.post("/person", data=data, follow_redirects=False)
+    assert answer.status_code == 303
+    page = browser.get(GENERAL)
+    assert "Inloggad som Eva Nilsson" in words(page.text)
+    assert "# vvg-prioritering" in words(page.text)
+
+
+def test_slash_command_answers_ephemerally_to_the_person_only(demo, browser):
+    page = send(browser, "/behov hjälp")
+    assert "Bara du kan se det här meddelandet" in words(page.text)
+    assert "/behov ny" in words(page.text)
+    as_person(browser, people.VOTERS[0])
+    assert "/behov ny" not in words(browser.get(GENERAL).text)
+
+
+def test_a_modal_with_the_bots_inline_errors_keeps_what_was_typed(demo, browser):
+    page = send(browser, "/behov ny Digitala signaturer")
+    assert 'role="dialog"' in page.text and "Registrera behov" in page.text
+    assert re.search(r'<label class="label" for="in-title">Titel', page.text)
+    view = demo.fake.top_view(people.STAFF)
+    form = {"view_id": view["id"], "back": GENERAL, "title": "Digitala signaturer"}
+    page = browser.post("/view/submit", data=form, follow_redirects=True)
+    assert 'role="alert"' in page.text
+    assert 'aria-invalid="true"' in page.text
+    error = demo.fake.top_view(people.STAFF)["errors"]["description"]
+    assert error in page.text
+    assert 'value="Digitala signaturer"' in page.text  # the typed title is still there
+
+
+def test_registering_a_need_through_the_form_with_the_type_ahead(demo, browser):
+    send(browser, "/behov ny Språkstöd i hemtjänsten")
+    view = demo.fake.top_view(people.STAFF)
+    found = browser.get(
+        "/suggest", params={"view_id": view["id"], "action_id": "organisation_search", "q": "Borå"}
+    ).json()
+    assert any(o["value"] == "Borås" for o in found)
+    form = [
+        ("view_id", view["id"]),
+        ("back", GENERAL),
+        ("title", "Språkstöd i hemtjänsten"),
+        ("description", "Tolk och digitalt språkstöd behövs i hemtjänsten."),
+        ("origin", "gemensamt_utvecklingsarbete"),
+        ("area", "personcentrerat"),
+        ("target_groups", "aldre"),
+        ("level", "lokal"),
+        ("organisation", ""),
+        ("organisation__label", "Borås"),  # typed, nothing picked: the first match is taken
+    ]
+    body = urlencode(form).encode()  # repeated keys, as a browser posts a multi-select
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    browser.post("/view/submit", content=body, headers=headers, follow_redirects=True)
+    dm = browser.get(f"/c/{demo.fake.dm_channel(people.STAFF)}")
+    assert "Språkstöd i hemtjänsten" in words(dm.text)
+    assert "✅" in dm.text  # :white_check_mark: as an emoji
+
+
+def test_message_shortcut_turns_any_message_into_a_need(demo, browser):
+    ts = demo.fake.post_as_user(people.STAFF, people.GENERAL_CHANNEL, "Vi saknar stöd för SIP")
+    page = browser.get(GENERAL)
+    assert "Registrera som behov" in page.text
+    form = {"channel": people.GENERAL_CHANNEL, "ts": ts, "callback_id": "register_need"}
+    page = browser.post("/shortcut", data={**form, "back": GENERAL}, follow_redirects=True)
+    assert "Vi saknar stöd för SIP" in page.text.split('role="dialog"')[1]
+
+
+def test_app_home_buttons_work(demo, browser):
+    page = browser.post("/home", follow_redirects=True)
+    assert "Registrera behov" in page.text
+    home = demo.fake.home(people.STAFF)
+    data = {"view_id": home["id"], "home": "1", "action_id": "home_register", "back": "/home"}
+    page = browser.post("/action", data=data, follow_redirects=True)
+    assert 'role="dialog"' in page.text
+
+
+def test_updated_deleted_and_confirmed_messages(demo, browser):
+    client = bot_client(demo)
+    button = {
+        "type": "button",
+        "action_id": "demo_confirm",
+        "text": {"type": "plain_text", "text": "Stäng röstningen"},
+        "value": "7",
+        "confirm": {
+            "title": {"type": "plain_text", "text": "Stänga nu?"},
+            "text": {"type": "mrkdwn", "text": "Rösterna räknas *direkt*."},
+            "confirm": {"type": "plain_text", "text": "Ja, stäng"},
+            "deny": {"type": "plain_text", "text": "Nej"},
+        },
+    }
+    sent = client.chat_postMessage(
+        channel=people.GENERAL_CHANNEL, text="x", blocks=[{"type": "actions", "elements": [button]}]
+    )
+    gone = client.chat_postMessage(channel=people.GENERAL_CHANNEL, text="ska bort")
+    client.chat_update(channel=people.GENERAL_CHANNEL, ts=gone["ts"], text="ändrad")
+    assert "(redigerat)" in browser.get(GENERAL).text
+    client.chat_delete(channel=people.GENERAL_CHANNEL, ts=gone["ts"])
+    assert "ändrad" not in browser.get(GENERAL).text
+    data = {
+        "channel": people.GENERAL_CHANNEL,
+        "ts": sent["ts"],
+        "ephemeral": "0",
+        "action_id": "demo_confirm",
+        "kind": "button",
+        "value": "7",
+        "confirm": "1",
+        "confirm_dialog": '{"title": {"type": "plain_text", "text": "Stänga nu?"}, '
+        '"text": {"type": "mrkdwn", "text": "Rösterna räknas *direkt*."}, '
+        '"confirm": {"type": "plain_text", "text": "Ja, stäng"}}',
+        "back": GENERAL,
+    }
+    page = browser.post("/action", data=data, follow_redirects=True)
+    assert 'role="alertdialog"' in page.text
+    assert "Stänga nu?" in page.text and "<strong>direkt</strong>" in page.text
+    assert "Ja, stäng" in page.text
+
+
+def test_uploaded_files_show_images_and_offer_other_files(demo, browser):
+    client = bot_client(demo)
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+    client.files_upload_v2(channel=people.GENERAL_CHANNEL, content=png, filename="matris.png")
+    client.files_upload_v2(channel=people.GENERAL_CHANNEL, content=b"a;b\n", filename="behov.csv")
+    page = browser.get(GENERAL)
+    image = re.search(r'<img class="upload" src="(/files/\w+)" alt="matris.png"', page.text)
+    assert image and browser.get(image.group(1)).content == png
+    link = re.search(r'<a class="download" href="(/files/\w+)" download>', page.text)
+    download = browser.get(link.group(1))
+    assert download.content == b"a;b\n"
+    assert "attachment" in download.headers["content-disposition"]
+
+
+def test_plain_messages_are_refused_in_the_bots_read_only_tab(demo, browser):
+    dm = demo.fake.dm_channel(people.STAFF)
+    page = send(browser, "hej", channel=dm)
+    assert "skrivskyddad" in page.text
+    assert demo.fake.dm_messages(people.STAFF) == []
+
+
+def test_links_to_the_public_page_and_open_data_of_the_running_bot(demo, browser):
+    page = browser.get(GENERAL)
+    assert f'href="{demo.bot.url}/public/"' in page.text
+    assert f'href="{demo.bot.url}/public/needs.json"' in page.text
+
+
+def test_seeded_demo_has_needs_in_every_phase(tmp_path):
+    running = start(scheduler=False, seed=True, database=tmp_path / "seed.db")
+    try:
+        browser = TestClient(running.sandbox_app)
+        browser.cookies.set(COOKIE, people.ADMIN)
+        home = words(browser.get("/home").text)
+        assert "#27" in home and "Samordnad rehabilitering efter stroke" in home
+        with urllib.request.urlopen(running.bot.url + "/public/needs.json") as answer:  # noqa: S310
+            published = json.load(answer)["needs"]
+        phases = {need["phase"] for need in published}
+        assert {2, 3, 4} <= phases
+        assert len(published) >= 20
+        assert running.fake.problems == []
+    finally:
+        running.stop()
