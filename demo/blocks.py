@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import emoji
-
 # Elements whose pick is a selected_* value rather than an option or a button value.
 SELECTED_KINDS = frozenset(
     {"users_select", "conversations_select", "channels_select", "datepicker", "timepicker"}
 )
 TYPED = frozenset({"plain_text_input", "number_input", "url_text_input", "email_text_input"})
 LISTS = frozenset({"checkboxes"})
-
-
-def emojize(text: str) -> str:
-    """`:white_check_mark:` -> ✅, as Slack shows shortcodes."""
-    return emoji.emojize(text, language="alias")
 
 
 def options_of(element: dict) -> list[tuple[str | None, list[dict]]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+import emoji
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from markupsafe import Markup
 
@@ -63,7 +64,7 @@ def render(text: str | None, viewer: Viewer | None = None) -> Markup:
         return f"\x00{len(pieces) - 1}\x00"
 
     lifted = TOKEN.sub(lift, text or "")
-    escaped = html.escape(html.unescape(lifted), quote=False)
+    escaped = emojize(html.escape(html.unescape(lifted), quote=False))
     blocks: list[str] = []
 
     def code_block(match: re.Match) -> str:
@@ -74,6 +75,11 @@ def render(text: str | None, viewer: Viewer | None = None) -> Markup:
     body = _lines(CODE_BLOCK.sub(code_block, escaped))
     # Safe: every piece of the person's text went through html.escape above.
     return Markup(PLACEHOLDER.sub(lambda m: pieces[int(m.group(1))], body))  # noqa: S704
+
+
+def emojize(text: str) -> str:
+    """`:white_check_mark:` -> ✅, as Slack shows shortcodes."""
+    return emoji.emojize(text, language="alias")
 
 
 def _inline(text: str) -> str:

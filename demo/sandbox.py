@@ -241,7 +241,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["mrkdwn"] = lambda text, viewer: mrkdwn.render(text, viewer)
-    env.filters["plain"] = lambda text: Markup.escape(blocks.emojize(text or ""))
+    env.filters["plain"] = lambda text: Markup.escape(mrkdwn.emojize(text or ""))
     env.filters["clock"] = lambda ts, viewer: mrkdwn.short_time(ts, viewer)
     env.filters["urlquote"] = lambda s: quote(str(s), safe="")
     env.globals.update(
