@@ -7,10 +7,12 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from commands.vote_jobs import VOTE_JOBS
+
 log = logging.getLogger(__name__)
 
 # Each job takes (services, now) and does whatever is due as of now, claiming it first.
-JOBS: list[Callable] = []
+JOBS: list[Callable] = [*VOTE_JOBS]
 
 
 def run_due_work(services) -> None:

@@ -8,7 +8,7 @@ import re
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import home, ids, lists, publishing, registration, status
+from commands import home, ids, lists, publishing, registration, status, votes
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import Draft, parse_number
@@ -21,6 +21,11 @@ def register(app: App) -> None:
     app.action(re.compile("^" + re.escape(ids.nav_action(ids.LIST_PAGE, ""))))(lists.turn_page)
     app.action(re.compile("^" + re.escape(ids.nav_action(ids.HOME_NAV, ""))))(home.navigate)
     app.action(ids.HOME_REGISTER)(register_from_home)
+    app.action(ids.OPEN_VOTE)(votes.open_from_button)
+    for action_id in ids.VOTE_CAST.values():
+        app.action(action_id)(votes.cast)
+    app.action(ids.VOTE_REASON)(votes.ask_reason)
+    app.action(ids.VOTE_CLOSE)(votes.close_early)
     app.action(ids.HIDE_PUBLIC)(publishing.toggle)
 
 

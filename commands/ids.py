@@ -50,3 +50,18 @@ HOME_REGISTER = "home_register"  # App Home: open the registration form
 def nav_action(prefix: str, what: str) -> str:
     """The action_id of one navigation button; handlers match the prefix."""
     return f"{prefix}:{what}"
+
+
+# Votes (the vote message in the voting channel and the reason form)
+VOTE_CAST = {  # quadrant -> action_id of its button (value = vote id)
+    "gor_nu": "vote_cast_gor_nu",
+    "planera": "vote_cast_planera",
+    "delegera": "vote_cast_delegera",
+    "avvakta": "vote_cast_avvakta",
+}
+VOTE_CHOICES_BLOCK = "vote_choices"
+VOTE_TOOLS_BLOCK = "vote_tools"
+VOTE_REASON = "vote_reason"  # opens the reason form (value = vote id)
+VOTE_REASON_VIEW = "vote_reason_form"
+VOTE_REASON_INPUT = "vote_reason_text"  # block_id of the reason input
+VOTE_CLOSE = "vote_close"  # admins: close the vote early (value = vote id)

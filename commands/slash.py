@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import ids, lists, registration, report, status
+from commands import ids, lists, matrix, registration, report, status, votes
 from commands.render.help import help_blocks
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft
@@ -94,11 +94,13 @@ ROUTES: dict[str, Callable[[Turn], None]] = {
     "status": answer_status,
     "list": list_needs,
     "search": search_needs,
+    "vote": votes.open_from_command,
+    "matrix": matrix.show_matrix,
     "help": show_help,
     "report": report.run,
 }
 # Subcommands only admins may use: the help shows them to admins only.
-ADMIN_ROUTES = frozenset({"report"})
+ADMIN_ROUTES = frozenset({"report", "vote"})
 
 
 def routes_for(turn: Turn) -> list[str]:

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-# Web API method (as slack_sdk names it) -> the bot scope it needs (None: no scope).
+# Web API method (as slack_sdk names it) -> the bot scope(s) it needs (None: no scope).
 METHOD_SCOPES = {
     "chat_postMessage": "chat:write",
     "chat_postEphemeral": "chat:write",
@@ -15,7 +15,7 @@ METHOD_SCOPES = {
     "views_update": None,
     "views_publish": None,
     "users_info": "users:read",
-    "conversations_members": "channels:read",
+    "conversations_members": ("channels:read", "groups:read"),  # public and private channels
     "conversations_info": "channels:read",
     "conversations_open": "im:write",
     "files_upload_v2": "files:write",
@@ -29,6 +29,7 @@ def scopes_used(root: Path) -> set[str]:
     for folder in ("bot", "commands", "domain", "storage"):
         for path in (root / folder).rglob("*.py"):
             for name in CALL.findall(path.read_text(encoding="utf-8")):
-                if METHOD_SCOPES.get(name):
-                    scopes.add(METHOD_SCOPES[name])
+                needed = METHOD_SCOPES.get(name)
+                if needed:
+                    scopes.update((needed,) if isinstance(needed, str) else needed)
     return scopes

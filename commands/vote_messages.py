@@ -1,0 +1,161 @@
+"""Keeping the vote message in the voting channel true: live count, result, thread reply.
+
+Coalescing: every ballot bumps the vote's `tally_version`. Whoever wants the message updated
+asks `refresh`, which claims the right to update in the database (one conditional UPDATE:
+only if the message is behind and was last updated at least INTERVAL ago, so at most one
+`chat.update` per message per INTERVAL across all processes). A request that is too early
+leaves one delayed refresh per vote in this process that asks again when the interval is
+over; the scheduler tick asks for every message still behind, in case a process died before
+its delayed refresh ran. The claim reads the count under the vote's row lock, so the last
+update shows the exact count.
+
+Throttling uses the wall clock (Slack's rate limits are real seconds), not `svc.clock`,
+which is the business time (and stands still in tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.due import deliver_once
+from bot.i18n import SV
+from commands.render.votes import closed_message, result_details, vote_message
+from storage.needs import get_need
+from storage.votes import (
+    ballots,
+    claim_render,
+    finish_render,
+    get_vote,
+    members,
+    next_render_at,
+    result_of,
+    tally_of,
+    undo_render,
+)
+
+log = logging.getLogger(__name__)
+
+INTERVAL = timedelta(seconds=1)
+SLACK = 0.05  # seconds added to a timer so it wakes just after the interval, not before
+RESULT_GRACE = timedelta(days=30)  # a result is still worth showing late; never skip it soon
+RESULT_KIND = "vote_result"
+
+_pending: set[tuple[int, int]] = set()
+_pending_lock = threading.Lock()
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def refresh(svc, client: WebClient, vote_id: int) -> None:
+    """Update the live count now if allowed, else make sure it happens within INTERVAL."""
+    now = wall_clock()
+    with svc.db.session(write=True) as session:
+        claimed = claim_render(session, vote_id=vote_id, now=now, interval=INTERVAL)
+        if claimed is None:
+            later = next_render_at(session, vote_id=vote_id, interval=INTERVAL)
+        else:
+            vote, version = claimed
+            need = get_need(session, need_id=vote.need_id)
+            eligible = len(members(session, channel=vote.channel))
+    if claimed is None:
+        if later is not None:
+            _schedule(svc, client, vote_id, later - now)
+        return
+    text, blocks = vote_message(
+        need, vote, svc.ref, SV, svc.settings.tz, voted=vote.ballots_count, eligible=eligible
+    )
+    try:
+        client.chat_update(channel=vote.channel, ts=vote.message_ts, text=text, blocks=blocks)
+    except (SlackClientError, OSError) as exc:
+        log.warning("chat.update of vote %s failed, retrying later: %s", vote_id, exc)
+        with svc.db.session(write=True) as session:
+            undo_render(session, vote_id=vote_id, version=version)
+        _schedule(svc, client, vote_id, INTERVAL * 5)
+        return
+    with svc.db.session(write=True) as session:
+        finish_render(session, vote_id=vote_id, at=wall_clock())
+        vote = get_vote(session, vote_id=vote_id)
+        closed = vote.closed_at is not None
+        later = next_render_at(session, vote_id=vote_id, interval=INTERVAL)
+    if closed:  # closed while we updated: our live count must not stay over the result
+        show_closed(svc, client, vote_id)
+    elif later is not None:
+        _schedule(svc, client, vote_id, later - wall_clock())
+
+
+def _schedule(svc, client: WebClient, vote_id: int, delay: timedelta) -> None:
+    """One pending refresh per vote and process, run on the listener pool after `delay`.
+
+    Running it on the pool that finishes acknowledged work means shutdown (and a test
+    waiting for the bot to settle) also waits for the last, exact update.
+    """
+    key = (id(svc), vote_id)
+    with _pending_lock:
+        if key in _pending:
+            return
+        _pending.add(key)
+    seconds = max(delay.total_seconds(), 0) + SLACK
+    svc.listeners.submit(_later, svc, client, vote_id, seconds)
+
+
+def _later(svc, client: WebClient, vote_id: int, seconds: float) -> None:
+    time.sleep(seconds)
+    with _pending_lock:
+        _pending.discard((id(svc), vote_id))
+    try:
+        refresh(svc, client, vote_id)
+    except Exception:  # nobody to tell here; the scheduler tick retries what is behind
+        log.exception("refreshing the message of vote %s failed", vote_id)
+
+
+# ---------------------------------------------------------------- the result
+
+
+def _closed_view(svc, vote_id: int):
+    with svc.db.session() as session:
+        vote = get_vote(session, vote_id=vote_id)
+        need = get_need(session, need_id=vote.need_id)
+        outcome = result_of(vote, tally_of(session, vote_id=vote_id))
+        reasons = [(b.quadrant, b.reason) for b in ballots(session, vote_id=vote_id) if b.reason]
+    return vote, need, outcome, reasons
+
+
+def show_closed(svc, client: WebClient, vote_id: int) -> None:
+    """Replace the message with the result (no voting buttons); safe to repeat."""
+    vote, need, outcome, _ = _closed_view(svc, vote_id)
+    text, blocks = closed_message(need, vote, outcome, svc.ref, SV, svc.settings.tz)
+    client.chat_update(channel=vote.channel, ts=vote.message_ts, text=text, blocks=blocks)
+
+
+def announce(svc, client: WebClient, vote_id: int, *, now: datetime) -> str:
+    """Show the result in the message and reply in its thread, exactly once across processes."""
+    with svc.db.session() as session:
+        vote = get_vote(session, vote_id=vote_id)
+    if vote is None or vote.closed_at is None:
+        return "not_closed"
+
+    def send() -> None:
+        show_closed(svc, client, vote_id)
+        _, need, outcome, reasons = _closed_view(svc, vote_id)
+        text, blocks = result_details(need, outcome, reasons, SV)
+        client.chat_postMessage(
+            channel=vote.channel, thread_ts=vote.message_ts, text=text, blocks=blocks
+        )
+
+    return deliver_once(
+        svc,
+        kind=RESULT_KIND,
+        subject=f"vote:{vote_id}",
+        due_at=vote.closed_at,
+        now=max(now, vote.closed_at),
+        send=send,
+        grace=RESULT_GRACE,
+    )

@@ -1,0 +1,393 @@
+"""Votes, ballots and the cached voting-channel members. Callers own the transaction.
+
+Every write to a vote locks its row first (SELECT … FOR UPDATE on PostgreSQL; on SQLite a
+write session holds the database lock), so ballots, closing and the render bookkeeping of
+one vote happen one after the other, across threads and processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from domain.history import EventKind
+from domain.phases import Phase, Quadrant
+from domain.votes import Result, Tally, quorum_for, result
+from storage.models import Ballot, ChannelMember, JobClaim, Need, Vote
+from storage.needs import change_phase, record_event
+
+
+class VoteError(Exception):
+    """A vote action that the rules refuse; `key` names the catalogue message."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+# ---------------------------------------------------------------- opening
+
+
+def open_vote(
+    session: Session,
+    *,
+    need: Need,
+    channel: str,
+    opened_by: str,
+    now: datetime,
+    duration: timedelta,
+    eligible: int,
+) -> Vote:
+    """Create the open vote, moving the need to phase 2; a second open vote is refused."""
+    vote = Vote(
+        need_id=need.id,
+        channel=channel,
+        opened_by=opened_by,
+        opened_at=now,
+        deadline=now + duration,
+        eligible_count=eligible,
+    )
+    try:
+        with session.begin_nested():
+            session.add(vote)
+            session.flush()
+    except IntegrityError:  # uq_vote_open_per_need: one open vote per need
+        raise VoteError("vote.already_open") from None
+    if need.phase == Phase.IDENTIFIED:
+        change_phase(session, need=need, to_phase=Phase.PRIORITISATION, actor=opened_by, now=now)
+    record_event(
+        session, need=need, at=now, actor=opened_by, kind=EventKind.VOTE_OPENED, new=vote.id
+    )
+    return vote
+
+
+def set_message(session: Session, *, vote: Vote, ts: str) -> None:
+    vote.message_ts = ts
+    session.add(vote)
+
+
+def open_vote_for(session: Session, *, need_id: int) -> Vote | None:
+    return session.exec(
+        select(Vote).where(Vote.need_id == need_id, col(Vote.closed_at).is_(None))
+    ).first()
+
+
+def get_vote(session: Session, *, vote_id: int) -> Vote | None:
+    return session.get(Vote, vote_id)
+
+
+def lock_vote(session: Session, *, vote_id: int) -> Vote | None:
+    """The vote, its row locked until the transaction ends (fresh from the database)."""
+    return session.exec(
+        select(Vote)
+        .where(Vote.id == vote_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def open_votes(session: Session) -> list[Vote]:
+    return list(
+        session.exec(select(Vote).where(col(Vote.closed_at).is_(None)).order_by(col(Vote.id)))
+    )
+
+
+def due_votes(session: Session, *, now: datetime) -> list[Vote]:
+    """Open votes whose deadline has passed."""
+    query = select(Vote).where(col(Vote.closed_at).is_(None), Vote.deadline <= now)
+    return list(session.exec(query.order_by(col(Vote.deadline))))
+
+
+def closed_since(session: Session, *, since: datetime) -> list[Vote]:
+    query = select(Vote).where(col(Vote.closed_at).is_not(None), Vote.closed_at >= since)
+    return list(session.exec(query.order_by(col(Vote.id))))
+
+
+# ---------------------------------------------------------------- ballots
+
+
+def cast_ballot(
+    session: Session, *, vote_id: int, user_id: str, quadrant: Quadrant, now: datetime
+) -> tuple[Vote, Ballot]:
+    """Record or replace the member's choice; refused once the vote is closed or past due."""
+    vote = _open_locked(session, vote_id=vote_id, now=now)
+    ballot = _ballot(session, vote_id=vote_id, user_id=user_id)
+    if ballot is None:
+        ballot = Ballot(
+            vote_id=vote_id, user_id=user_id, quadrant=quadrant, cast_at=now, updated_at=now
+        )
+    else:
+        ballot.quadrant = quadrant
+        ballot.updated_at = now
+    session.add(ballot)
+    session.flush()
+    vote.ballots_count = _count(session, vote_id=vote_id)
+    vote.tally_version += 1
+    session.add(vote)
+    return vote, ballot
+
+
+def set_reason(
+    session: Session, *, vote_id: int, user_id: str, reason: str | None, now: datetime
+) -> Ballot:
+    """Add, change or (with None) remove the voter's short reason; only after voting."""
+    _open_locked(session, vote_id=vote_id, now=now)
+    ballot = _ballot(session, vote_id=vote_id, user_id=user_id)
+    if ballot is None:
+        raise VoteError("vote.reason.vote_first")
+    ballot.reason = (reason or "").strip()[:500] or None
+    ballot.updated_at = now
+    session.add(ballot)
+    return ballot
+
+
+def ballot_of(session: Session, *, vote_id: int, user_id: str) -> Ballot | None:
+    return _ballot(session, vote_id=vote_id, user_id=user_id)
+
+
+def ballots(session: Session, *, vote_id: int) -> list[Ballot]:
+    return list(
+        session.exec(select(Ballot).where(Ballot.vote_id == vote_id).order_by(col(Ballot.id)))
+    )
+
+
+def voter_ids(session: Session, *, vote_id: int) -> set[str]:
+    return set(session.exec(select(Ballot.user_id).where(Ballot.vote_id == vote_id)))
+
+
+def reminded(session: Session, *, vote_id: int) -> set[str]:
+    """Members already reminded of this vote (reminder subjects are `vote:<id>:<user>`)."""
+    prefix = f"vote:{vote_id}:"
+    query = select(JobClaim.subject).where(
+        JobClaim.kind == "vote_reminder",
+        col(JobClaim.subject).startswith(prefix),
+        col(JobClaim.status).in_(["sent", "skipped"]),
+    )
+    return {subject.removeprefix(prefix) for subject in session.exec(query)}
+
+
+def _ballot(session: Session, *, vote_id: int, user_id: str) -> Ballot | None:
+    query = select(Ballot).where(Ballot.vote_id == vote_id, Ballot.user_id == user_id)
+    return session.exec(query).first()
+
+
+def _count(session: Session, *, vote_id: int) -> int:
+    return session.exec(
+        select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote_id)
+    ).one()
+
+
+def _open_locked(session: Session, *, vote_id: int, now: datetime) -> Vote:
+    vote = lock_vote(session, vote_id=vote_id)
+    if vote is None:
+        raise VoteError("vote.not_found")
+    if vote.closed_at is not None or now >= vote.deadline:
+        raise VoteError("vote.closed")
+    return vote
+
+
+# ---------------------------------------------------------------- closing
+
+
+def close_vote(
+    session: Session,
+    *,
+    vote_id: int,
+    now: datetime,
+    closed_by: str | None,
+    eligible: int,
+    quorum_setting: int | None,
+) -> tuple[Vote, Result] | None:
+    """Close the vote and record the result on the need; None if it was closed already.
+
+    A vote closed at its deadline is dated at the deadline (`closed_by` None); one closed
+    early by an admin is dated now.
+    """
+    vote = lock_vote(session, vote_id=vote_id)
+    if vote is None or vote.closed_at is not None:
+        return None
+    outcome = result(
+        Tally.of(b.quadrant for b in ballots(session, vote_id=vote_id)),
+        eligible=eligible,
+        quorum=quorum_for(eligible, quorum_setting),
+    )
+    vote.closed_at = min(now, vote.deadline) if closed_by is None else now
+    vote.closed_by = closed_by
+    vote.eligible_count = eligible
+    vote.quorum = outcome.quorum
+    vote.ballots_count = outcome.tally.total
+    vote.quorum_met = outcome.quorum_met
+    vote.importance = outcome.importance
+    vote.urgency = outcome.urgency
+    vote.importance_share = outcome.importance_share
+    vote.urgency_share = outcome.urgency_share
+    vote.quadrant = outcome.quadrant
+    session.add(vote)
+    need = session.get(Need, vote.need_id)
+    need.quadrant = outcome.quadrant
+    need.importance_share = outcome.importance_share if outcome.quorum_met else None
+    need.urgency_share = outcome.urgency_share if outcome.quorum_met else None
+    need.updated_at = now
+    session.add(need)
+    record_event(
+        session,
+        need=need,
+        at=vote.closed_at,
+        actor=closed_by,
+        kind=EventKind.VOTE_CLOSED,
+        field="quadrant",
+        new=str(outcome.verdict),
+    )
+    return vote, outcome
+
+
+def result_of(vote: Vote, tally: Tally) -> Result:
+    """The result of a closed vote as it was recorded (eligible and quorum at closing)."""
+    return result(tally, eligible=vote.eligible_count, quorum=vote.quorum)
+
+
+def tally_of(session: Session, *, vote_id: int) -> Tally:
+    return Tally.of(b.quadrant for b in ballots(session, vote_id=vote_id))
+
+
+# ---------------------------------------------------------------- coalesced message updates
+
+
+def claim_render(
+    session: Session, *, vote_id: int, now: datetime, interval: timedelta
+) -> tuple[Vote, int] | None:
+    """Take the right to update the vote's message now, or None if it is current or too soon.
+
+    One conditional UPDATE: across processes only one wins, and only if the message is
+    behind (`rendered_version < tally_version`) and was last updated `interval` ago or more.
+    Returns the vote as of the claimed version, with that version.
+    """
+    claimed = session.execute(
+        update(Vote)
+        .where(
+            Vote.id == vote_id,
+            col(Vote.closed_at).is_(None),
+            Vote.rendered_version < Vote.tally_version,
+            or_(col(Vote.rendered_at).is_(None), col(Vote.rendered_at) <= now - interval),
+        )
+        .values(rendered_version=Vote.tally_version, rendered_at=now)
+    )
+    if claimed.rowcount != 1:
+        return None
+    vote = session.exec(
+        select(Vote).where(Vote.id == vote_id).execution_options(populate_existing=True)
+    ).one()
+    return vote, vote.rendered_version
+
+
+def finish_render(session: Session, *, vote_id: int, at: datetime) -> None:
+    """The update reached Slack at `at`: the next one waits a full interval from here."""
+    session.execute(update(Vote).where(Vote.id == vote_id).values(rendered_at=at))
+
+
+def undo_render(session: Session, *, vote_id: int, version: int) -> None:
+    """The update failed: mark the message behind again so it is retried."""
+    session.execute(
+        update(Vote)
+        .where(Vote.id == vote_id, Vote.rendered_version == version)
+        .values(rendered_version=version - 1, rendered_at=None)
+    )
+
+
+def next_render_at(session: Session, *, vote_id: int, interval: timedelta) -> datetime | None:
+    """When the behind message may be updated next; None if it is current or closed."""
+    vote = session.exec(
+        select(Vote).where(Vote.id == vote_id).execution_options(populate_existing=True)
+    ).first()
+    if vote is None or vote.closed_at is not None or vote.rendered_version >= vote.tally_version:
+        return None
+    return vote.rendered_at + interval if vote.rendered_at else None
+
+
+def behind(session: Session) -> list[int]:
+    """Open votes whose message does not show the latest count."""
+    query = select(Vote.id).where(
+        col(Vote.closed_at).is_(None), Vote.rendered_version < Vote.tally_version
+    )
+    return list(session.exec(query))
+
+
+def bump_open_votes(session: Session, *, channel: str) -> list[int]:
+    """The number of eligible voters changed: every open vote's message is behind."""
+    ids = list(
+        session.exec(select(Vote.id).where(Vote.channel == channel, col(Vote.closed_at).is_(None)))
+    )
+    if ids:
+        session.execute(
+            update(Vote).where(col(Vote.id).in_(ids)).values(tally_version=Vote.tally_version + 1)
+        )
+    return ids
+
+
+# ---------------------------------------------------------------- channel members
+
+
+def replace_members(session: Session, *, channel: str, users: Iterable[str], now: datetime) -> None:
+    """The cache becomes exactly this list of members."""
+    wanted = set(users)
+    known = set(members(session, channel=channel))
+    gone = known - wanted
+    if gone:
+        session.execute(
+            delete(ChannelMember).where(
+                ChannelMember.channel_id == channel, col(ChannelMember.user_id).in_(gone)
+            )
+        )
+    for row in session.exec(select(ChannelMember).where(ChannelMember.channel_id == channel)):
+        row.refreshed_at = now
+        session.add(row)
+    for user in wanted - known:
+        session.add(ChannelMember(channel_id=channel, user_id=user, refreshed_at=now))
+    session.flush()
+
+
+def add_member(session: Session, *, channel: str, user: str, now: datetime) -> None:
+    row = session.get(ChannelMember, (channel, user))
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(ChannelMember(channel_id=channel, user_id=user, refreshed_at=now))
+                session.flush()
+        except IntegrityError:  # the same join arrived twice at once
+            pass
+
+
+def remove_member(session: Session, *, channel: str, user: str) -> None:
+    session.execute(
+        delete(ChannelMember).where(
+            ChannelMember.channel_id == channel, ChannelMember.user_id == user
+        )
+    )
+
+
+def members(session: Session, *, channel: str) -> list[str]:
+    query = select(ChannelMember.user_id).where(ChannelMember.channel_id == channel)
+    return sorted(session.exec(query))
+
+
+def is_member(session: Session, *, channel: str, user: str) -> bool:
+    return session.get(ChannelMember, (channel, user)) is not None
+
+
+def members_refreshed_at(session: Session, *, channel: str) -> datetime | None:
+    """When the cache was last filled from Slack (None: never)."""
+    query = select(func.min(ChannelMember.refreshed_at)).where(ChannelMember.channel_id == channel)
+    return session.exec(query).one()
+
+
+def phase_two_needs(session: Session) -> list[tuple[Need, bool]]:
+    """Open needs in phase 2 with whether a vote on them is open right now."""
+    needs = session.exec(
+        select(Need).where(Need.phase == 2, col(Need.outcome).is_(None)).order_by(col(Need.id))
+    ).all()
+    voting = set(session.exec(select(Vote.need_id).where(col(Vote.closed_at).is_(None))))
+    return [(need, need.id in voting) for need in needs]

@@ -1,0 +1,298 @@
+"""Votes in the database, on SQLite and PostgreSQL: opening, ballots, closing, render claims."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from domain.needs import Draft
+from domain.phases import Quadrant
+from storage.models import Ballot, Need, Vote
+from storage.needs import create_need, history
+from storage.votes import (
+    VoteError,
+    add_member,
+    behind,
+    cast_ballot,
+    claim_render,
+    close_vote,
+    due_votes,
+    finish_render,
+    is_member,
+    members,
+    members_refreshed_at,
+    open_vote,
+    remove_member,
+    replace_members,
+    set_reason,
+    tally_of,
+    undo_render,
+)
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+WEEK = timedelta(days=7)
+SECOND = timedelta(seconds=1)
+G, P, D, A = Quadrant.DO_NOW, Quadrant.PLAN, Quadrant.DELEGATE, Quadrant.WAIT
+
+
+def new_need(db, ref, title="Gemensam läkemedelslista") -> Need:
+    draft = Draft(title=title, description="Beskrivning", origin="gemensamt_utvecklingsarbete")
+    with db.session(write=True) as s:
+        return create_need(s, draft=draft, ref=ref, user_id="USTAFF1", now=NOW)[0]
+
+
+def new_vote(db, need, eligible=4) -> Vote:
+    with db.session(write=True) as s:
+        need = s.get(Need, need.id)
+        return open_vote(
+            s,
+            need=need,
+            channel="CVOTE",
+            opened_by="UADMIN",
+            now=NOW,
+            duration=WEEK,
+            eligible=eligible,
+        )
+
+
+def cast(db, vote, user, quadrant, at=NOW):
+    with db.session(write=True) as s:
+        return cast_ballot(s, vote_id=vote.id, user_id=user, quadrant=quadrant, now=at)
+
+
+def test_opening_moves_the_need_to_phase_2_and_records_history(db, ref):
+    need = new_need(db, ref)
+    vote = new_vote(db, need)
+    assert vote.deadline == NOW + WEEK and vote.closed_at is None
+    with db.session() as s:
+        assert s.get(Need, need.id).phase == 2
+        kinds = [(e.kind, e.old_value, e.new_value) for e in history(s, need_id=need.id)]
+    assert kinds == [
+        ("registered", None, "1"),
+        ("phase_changed", "1", "2"),
+        ("vote_opened", None, str(vote.id)),
+    ]
+
+
+def test_a_second_open_vote_on_the_same_need_is_refused(db, ref):
+    need = new_need(db, ref)
+    new_vote(db, need)
+    with pytest.raises(VoteError) as refused:
+        new_vote(db, need)
+    assert refused.value.key == "vote.already_open"
+    with db.session() as s:
+        assert len(s.exec(select(Vote)).all()) == 1
+
+
+def test_a_new_vote_may_be_opened_once_the_first_is_closed(db, ref):
+    need = new_need(db, ref)
+    first = new_vote(db, need)
+    with db.session(write=True) as s:
+        close_vote(
+            s, vote_id=first.id, now=NOW, closed_by="UADMIN", eligible=4, quorum_setting=None
+        )
+    second = new_vote(db, need)
+    assert second.id != first.id
+    with db.session() as s:  # still phase 2: opening again does not move it
+        assert [e.kind for e in history(s, need_id=need.id)].count("phase_changed") == 1
+
+
+def test_changing_a_vote_replaces_the_ballot(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    cast(db, vote, "U1", G)
+    cast(db, vote, "U2", A)
+    updated, ballot = cast(db, vote, "U1", P, at=NOW + SECOND)
+    assert updated.ballots_count == 2 and updated.tally_version == 3
+    assert ballot.quadrant == P and ballot.cast_at == NOW and ballot.updated_at == NOW + SECOND
+    with db.session() as s:
+        tally = tally_of(s, vote_id=vote.id)
+    assert (tally.count(G), tally.count(P), tally.count(A), tally.total) == (0, 1, 1, 2)
+
+
+def test_a_reason_needs_a_ballot_and_can_be_removed(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    with pytest.raises(VoteError) as refused, db.session(write=True) as s:
+        set_reason(s, vote_id=vote.id, user_id="U1", reason="Viktigt", now=NOW)
+    assert refused.value.key == "vote.reason.vote_first"
+    cast(db, vote, "U1", G)
+    with db.session(write=True) as s:
+        assert (
+            set_reason(s, vote_id=vote.id, user_id="U1", reason=" Viktigt ", now=NOW).reason
+            == "Viktigt"
+        )
+    with db.session(write=True) as s:
+        assert set_reason(s, vote_id=vote.id, user_id="U1", reason="  ", now=NOW).reason is None
+
+
+def test_closing_records_the_result_on_vote_need_and_history(db, ref):
+    need = new_need(db, ref)
+    vote = new_vote(db, need)
+    for user, choice in [("U1", G), ("U2", P), ("U3", P), ("U4", A)]:
+        cast(db, vote, user, choice)
+    with db.session(write=True) as s:
+        closed, outcome = close_vote(
+            s,
+            vote_id=vote.id,
+            now=NOW + WEEK + SECOND,
+            closed_by=None,
+            eligible=6,
+            quorum_setting=None,
+        )
+    assert outcome.quadrant is P and outcome.quorum == 3
+    with db.session() as s:
+        stored, need = s.get(Vote, vote.id), s.get(Need, need.id)
+        last = history(s, need_id=need.id)[-1]
+    assert stored.closed_at == NOW + WEEK  # dated at the deadline, not when the job ran
+    assert (stored.quadrant, stored.importance, stored.urgency) == ("planera", "ja", "nej")
+    assert (stored.ballots_count, stored.eligible_count, stored.quorum_met) == (4, 6, True)
+    assert need.quadrant == "planera"
+    assert need.importance_share == pytest.approx(0.75) and need.urgency_share == 0.25
+    assert (last.kind, last.new_value, last.public, last.actor) == (
+        "vote_closed",
+        "planera",
+        True,
+        None,
+    )
+
+
+def test_closing_twice_closes_once(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    with db.session(write=True) as s:
+        assert (
+            close_vote(
+                s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=4, quorum_setting=None
+            )
+            is not None
+        )
+    with db.session(write=True) as s:
+        assert (
+            close_vote(s, vote_id=vote.id, now=NOW, closed_by=None, eligible=4, quorum_setting=None)
+            is None
+        )
+
+
+def test_a_vote_without_quorum_leaves_the_need_without_quadrant(db, ref):
+    need = new_need(db, ref)
+    vote = new_vote(db, need)
+    cast(db, vote, "U1", G)
+    with db.session(write=True) as s:
+        _, outcome = close_vote(
+            s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=10, quorum_setting=3
+        )
+    assert not outcome.quorum_met and outcome.quorum == 3
+    with db.session() as s:
+        stored = s.get(Need, need.id)
+        assert (stored.quadrant, stored.importance_share) == (None, None)
+        assert history(s, need_id=need.id)[-1].new_value == "ej_beslutfort"
+
+
+def test_ballots_on_a_closed_or_overdue_vote_are_refused(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    with pytest.raises(VoteError) as late:
+        cast(db, vote, "U1", G, at=NOW + WEEK)
+    assert late.value.key == "vote.closed"
+    with db.session(write=True) as s:
+        close_vote(s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=4, quorum_setting=None)
+    with pytest.raises(VoteError):
+        cast(db, vote, "U1", G)
+    with db.session() as s:
+        assert s.exec(select(Ballot)).all() == []
+
+
+def test_due_votes_are_the_open_ones_past_their_deadline(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    with db.session() as s:
+        assert due_votes(s, now=NOW + WEEK - SECOND) == []
+        assert [v.id for v in due_votes(s, now=NOW + WEEK)] == [vote.id]
+
+
+def test_render_claims_coalesce_a_burst(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    with db.session(write=True) as s:
+        assert claim_render(s, vote_id=vote.id, now=NOW, interval=SECOND) is None  # current
+    cast(db, vote, "U1", G)
+    with db.session(write=True) as s:
+        claimed, version = claim_render(s, vote_id=vote.id, now=NOW, interval=SECOND)
+    assert version == 1 and claimed.ballots_count == 1
+    cast(db, vote, "U2", G)
+    cast(db, vote, "U3", G)
+    with db.session(write=True) as s:  # behind, but updated less than a second ago
+        assert claim_render(s, vote_id=vote.id, now=NOW + SECOND / 2, interval=SECOND) is None
+        finish_render(s, vote_id=vote.id, at=NOW + SECOND / 4)
+    with db.session() as s:
+        assert behind(s) == [vote.id]
+    with db.session(write=True) as s:
+        assert claim_render(s, vote_id=vote.id, now=NOW + SECOND, interval=SECOND) is None
+        claimed, version = claim_render(
+            s, vote_id=vote.id, now=NOW + SECOND * 5 / 4, interval=SECOND
+        )
+    assert version == 3 and claimed.ballots_count == 3
+    with db.session(write=True) as s:  # a failed update is retried later
+        undo_render(s, vote_id=vote.id, version=3)
+    with db.session() as s:
+        assert behind(s) == [vote.id]
+
+
+def test_render_claims_are_won_by_one_thread(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    cast(db, vote, "U1", G)
+    wins, barrier = [], threading.Barrier(6)
+
+    def try_claim():
+        barrier.wait()
+        with db.session(write=True) as s:
+            if claim_render(s, vote_id=vote.id, now=NOW, interval=SECOND):
+                wins.append(1)
+
+    threads = [threading.Thread(target=try_claim) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wins == [1]
+
+
+def test_many_voters_at_once_lose_and_double_nothing(db, ref):
+    """30 members vote at once, 10 of them change their vote at the same time."""
+    vote = new_vote(db, new_need(db, ref), eligible=30)
+    users = [f"U{i:02d}" for i in range(30)]
+    barrier = threading.Barrier(40)
+    errors = []
+
+    def vote_as(user, choice):
+        barrier.wait()
+        try:
+            cast(db, vote, user, choice)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    jobs = [(u, G) for u in users] + [(u, A) for u in users[:10]]
+    threads = [threading.Thread(target=vote_as, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.session() as s:
+        stored = s.get(Vote, vote.id)
+        rows = s.exec(select(Ballot).where(Ballot.vote_id == vote.id)).all()
+    assert len(rows) == 30 and len({r.user_id for r in rows}) == 30
+    assert stored.ballots_count == 30 and stored.tally_version == 40
+    assert {r.quadrant for r in rows if r.user_id not in users[:10]} == {"gor_nu"}
+
+
+def test_the_member_cache(db):
+    with db.session(write=True) as s:
+        assert members_refreshed_at(s, channel="C1") is None
+        replace_members(s, channel="C1", users=["U1", "U2"], now=NOW)
+    with db.session(write=True) as s:
+        replace_members(s, channel="C1", users=["U2", "U3"], now=NOW + SECOND)
+        add_member(s, channel="C1", user="U4", now=NOW + SECOND)
+        add_member(s, channel="C1", user="U4", now=NOW + SECOND)
+        remove_member(s, channel="C1", user="U3")
+        add_member(s, channel="C2", user="U9", now=NOW)
+    with db.session() as s:
+        assert members(s, channel="C1") == ["U2", "U4"]
+        assert is_member(s, channel="C1", user="U2") and not is_member(s, channel="C1", user="U1")
+        assert members_refreshed_at(s, channel="C1") == NOW + SECOND
