@@ -1,9 +1,11 @@
 """`behov demo --seed`: about thirty needs across the four phases, with votes and missions.
 
 Needs registered today go through Slack exactly as a person registers them (`/behov ny`, the
-form, submit). The older ones carry a past history (months of phases, votes and missions) that
-the bot cannot produce with its real clock, so they are written with the storage functions and
-the tables of storage/models.py, back-dated, each step recorded in the need's history.
+form, submit), and so do the open votes (`/behov rösta`, members clicking). The older ones
+carry months of history that the bot cannot produce with its real clock, so they are written
+back-dated with the storage functions (votes through storage/votes.py; assessments, decisions,
+missions and milestones as rows of storage/models.py until the phase functions are on main),
+each step recorded in the need's history.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from demo import people
 from domain.history import EventKind
 from domain.needs import Draft
 from domain.phases import Quadrant
-from storage.models import Assessment, Ballot, Completion, Milestone, Mission, Need, Vote
+from storage.models import Assessment, Completion, Milestone, Mission, Need
 from storage.needs import change_phase, create_need, record_event
+from storage.votes import cast_ballot, close_vote, open_vote
 
 DATA = Path(__file__).with_name("data") / "needs.yml"
 WHO = {
@@ -60,14 +63,17 @@ def load_needs() -> list[dict]:
 
 def seed(fake, services, settle: Callable[[], None]) -> None:
     """Fill the demo: history first (storage), then today's registrations (Slack), then homes."""
-    now = services.clock()
-    for item in load_needs():
+    now, needs = services.clock(), load_needs()
+    for item in needs:
         if not item.get("slack"):
             with services.db.session(write=True) as session:
                 _with_history(session, services.ref, item, now)
-    for item in load_needs():
+    for item in needs:
         if item.get("slack"):
             register_in_slack(fake, item, settle)
+    for item in needs:
+        if item.get("open_vote") is not None:
+            vote_in_slack(fake, item["number"], item["open_vote"], settle)
     for person in people.PEOPLE:
         fake.app_home_opened(person.id)
         settle()
@@ -118,19 +124,21 @@ def _with_history(session, ref, item: dict, now: datetime) -> None:
     time = Timeline(now - timedelta(days=item["days"], hours=3), now)
     need, _ = create_need(session, draft=draft_of(item), ref=ref, user_id=user, now=time.registered)
     session.flush()
+    item["number"] = need.id
     phase = item["phase"]
     if phase == "closed" and item["outcome"] == "aterkallat":
         _close(session, need, "aterkallat", user, time.at(0.5), "Hanteras inom FVM-programmet.")
         return
-    _move(session, need, 2, time.at(0.08), "Tas upp i VVG.")
     if item.get("quadrant"):
-        _closed_vote(session, need, item["quadrant"], time.at(0.1), time.at(0.15))
+        _closed_vote(session, need, item["quadrant"], time.at(0.08), time.at(0.15))
+    elif phase != 1:
+        _move(session, need, 2, time.at(0.08), "Tas upp i VVG.")
     if phase == "closed":
         reason = "Frågan hör hemma i respektive huvudmans lönebildning."
         _decide(session, need, "ej_prioriterat", time.at(0.2), reason)
         _close(session, need, "ej_prioriterat", people.ADMIN, time.at(0.2), reason)
         return
-    if phase == 2:
+    if phase in (1, 2):
         return
     _assess(session, need, time.at(0.18))
     _decide(session, need, "prioriterat", time.at(0.2))
@@ -145,37 +153,37 @@ def _move(session, need: Need, to: int, at: datetime, comment: str) -> None:
 
 
 def _closed_vote(session, need: Need, quadrant: str, opened: datetime, closed: datetime) -> None:
-    vote = Vote(
-        need_id=need.id,
+    """A past vote through the bot's own vote storage: opened, four ballots, closed."""
+    vote = open_vote(
+        session,
+        need=need,
         channel=people.VOTING_CHANNEL,
         opened_by=people.ADMIN,
-        opened_at=opened,
-        deadline=opened + timedelta(days=7),
-        closed_at=closed,
-        eligible_count=len(VOTERS),
-        quorum=3,
+        now=opened,
+        duration=closed - opened,
+        eligible=len(VOTERS),
     )
-    session.add(vote)
-    session.flush()
-    record_event(session, need=need, at=opened, actor=people.ADMIN, kind=EventKind.VOTE_OPENED)
     picks = [quadrant, quadrant, quadrant, OTHER_QUADRANT[quadrant]]
     for voter, pick in zip(VOTERS, picks, strict=False):
-        session.add(
-            Ballot(vote_id=vote.id, user_id=voter, quadrant=pick, cast_at=opened, updated_at=opened)
-        )
-    chosen = Quadrant(quadrant)
-    important = sum(Quadrant(p).important for p in picks) / len(picks)
-    urgent = sum(Quadrant(p).urgent for p in picks) / len(picks)
-    vote.ballots_count = len(picks)
-    vote.importance = "ja" if chosen.important else "nej"  # domain/votes.py's Axis values
-    vote.urgency = "ja" if chosen.urgent else "nej"
-    vote.quadrant, vote.quorum_met = quadrant, True
-    vote.importance_share, vote.urgency_share = important, urgent
-    need.quadrant, need.importance_share, need.urgency_share = quadrant, important, urgent
-    session.add_all([vote, need])
-    record_event(
-        session, need=need, at=closed, actor=None, kind=EventKind.VOTE_CLOSED, new=quadrant
+        cast_ballot(session, vote_id=vote.id, user_id=voter, quadrant=Quadrant(pick), now=opened)
+    close_vote(
+        session,
+        vote_id=vote.id,
+        now=closed,
+        closed_by=None,
+        eligible=len(VOTERS),
+        quorum_setting=None,
     )
+
+
+def vote_in_slack(fake, need_id: int, ballots: list[str], settle: Callable[[], None]) -> None:
+    """The chair opens a vote with `/behov rösta`; the first members click their quadrant."""
+    fake.slash(people.ADMIN, f"rösta {need_id}", channel=people.VOTING_CHANNEL)
+    settle()
+    message = fake.messages(people.VOTING_CHANNEL)[-1]
+    for voter, quadrant in zip(people.VOTERS, ballots, strict=False):
+        fake.click(voter, ids.VOTE_CAST[quadrant], channel=people.VOTING_CHANNEL, ts=message["ts"])
+        settle()
 
 
 def _assess(session, need: Need, at: datetime) -> None:
