@@ -147,3 +147,66 @@ def test_register_vote_and_see_the_result_everywhere(sandbox, page, tmp_path):
     assert "Digitalt stöd för samordnad individuell plan" in text
     assert "Ställningstagande och prioritering" in text
     assert fake.problems == []
+
+
+@pytest.fixture(scope="module")
+def seeded():
+    running = start(scheduler=False, seed=True)
+    server = ServerThread(running.sandbox_app).start()
+    server.demo = running
+    yield server
+    server.stop()
+    running.stop()
+
+
+@pytest.fixture
+def seeded_page(seeded):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = chromium.new_context(viewport={"width": 1280, "height": 860}, locale="sv-SE")
+        page = context.new_page()
+        page.goto(seeded.url + "/")
+        be(page, people.ADMIN)
+        yield page
+        context.close()
+        chromium.close()
+
+
+def test_keyboard_only_slash_command_modal_and_escape(seeded, seeded_page):
+    page = seeded_page
+    page.get_by_label(re.compile("^Skriv till")).first.focus()
+    page.keyboard.type("/behov ny Tangentbord")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # Enter sends, as in Slack
+    dialog = page.get_by_role("dialog")
+    assert dialog.get_by_label("Titel").input_value() == "Tangentbord"
+    assert page.evaluate("document.activeElement.id") == "in-title"  # focus moved into it
+    with page.expect_navigation():
+        page.keyboard.press("Escape")
+    assert page.get_by_role("dialog").count() == 0
+
+
+@pytest.mark.parametrize("where", ["general", "voting", "home", "modal"])
+def test_axe_finds_no_serious_violations(seeded, seeded_page, where):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = seeded_page
+    if where == "voting":
+        page.goto(f"{seeded.url}/c/{people.VOTING_CHANNEL}")
+    elif where == "home":
+        page.get_by_role("button", name="Behov – Hem").click()
+    elif where == "modal":
+        say(page, "/behov ny Tillgänglighet")
+    page.wait_for_load_state()
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                   "best-practice"]})  # fmt: skip
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], bad
+    if where == "modal":
+        with page.expect_navigation():
+            page.keyboard.press("Escape")

@@ -25,6 +25,16 @@
     });
   }
 
+  // As in Slack: Enter sends, Shift+Enter makes a new line.
+  document.querySelectorAll(".composer textarea").forEach(function (box) {
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        if (box.value.trim()) box.form.requestSubmit();
+      }
+    });
+  });
+
   document.querySelectorAll("select.autosubmit").forEach(function (select) {
     select.addEventListener("change", function () { select.form.requestSubmit(); });
   });
