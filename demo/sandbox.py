@@ -78,16 +78,16 @@ class Sandbox:
 
     def version(self, user: str) -> str:
         """A digest of everything this person could see; the page reloads when it changes."""
-        with self.fake.lock:
+        fake = self.fake
+        with fake.lock:
             seen = [
-                (c, [(m["ts"], m.get("edited"), m.get("reply_count")) for m in msgs])
-                for c, msgs in self.fake._messages.items()
-                if user in self.fake.channels[c]["members"]
+                [(m["ts"], m.get("edited"), m.get("latest_reply")) for m in fake.messages(c)]
+                for c, info in fake.channels.items()
+                if user in info["members"]
             ]
-            seen.append([e["ts"] for e in self.fake.ephemerals(user)])
-            seen.append((self.fake.homes.get(user) or {}).get("hash"))
-            stack = self.fake.stacks.get(user) or []
-            seen.append([(v["id"], v["hash"], v.get("errors")) for v in stack])
+            seen.append([e["ts"] for e in fake.ephemerals(user)])
+            seen.append((fake.home(user) or {}).get("hash"))
+            seen.append([(v["id"], v["hash"], v.get("errors")) for v in fake.modal_stack(user)])
         return hashlib.sha256(json.dumps(seen, default=str).encode()).hexdigest()[:16]
 
     def note(self, user: str, text: str) -> None:

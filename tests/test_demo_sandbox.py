@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import urllib.request
 from urllib.parse import urlencode
 
@@ -12,7 +16,7 @@ from slack_sdk import WebClient
 from starlette.testclient import TestClient
 
 from demo import people
-from demo.runner import start
+from demo.runner import free_port, start
 from demo.sandbox import COOKIE
 
 GENERAL = f"/c/{people.GENERAL_CHANNEL}"
@@ -221,3 +225,36 @@ def test_seeded_demo_has_needs_in_every_phase(tmp_path):
         assert running.fake.problems == []
     finally:
         running.stop()
+
+
+def test_threads_and_the_refresh_signal(demo, browser):
+    client = bot_client(demo)
+    parent = client.chat_postMessage(channel=people.GENERAL_CHANNEL, text="Rösten är stängd")
+    before = browser.get("/version").json()["version"]
+    client.chat_postMessage(
+        channel=people.GENERAL_CHANNEL, thread_ts=parent["ts"], text="Fördelning: _3 av 5_"
+    )
+    assert browser.get("/version").json()["version"] != before  # the open page reloads
+    page = browser.get(GENERAL)
+    assert "1 svar" in words(page.text)
+    thread = browser.get(GENERAL, params={"thread": parent["ts"]})
+    assert "<em>3 av 5</em>" in thread.text.split('class="thread"')[1]
+
+
+def test_behov_demo_prints_one_url_and_serves_the_sandbox(tmp_path):
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path
+    )
+    try:
+        line = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        assert url == f"http://127.0.0.1:{port}/"
+        with urllib.request.urlopen(url) as answer:  # noqa: S310 (loopback)
+            assert "Behov – demo utan Slack" in answer.read().decode()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) in (0, 130)
+    assert list(tmp_path.iterdir()) == []  # its database lived in a temporary folder
