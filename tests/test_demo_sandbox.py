@@ -258,3 +258,92 @@ def test_behov_demo_prints_one_url_and_serves_the_sandbox(tmp_path):
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) in (0, 130)
     assert list(tmp_path.iterdir()) == []  # its database lived in a temporary folder
+
+
+def text(value):
+    return {"type": "plain_text", "text": value}
+
+
+def option(value, label=None):
+    return {"text": text(label or value), "value": value}
+
+
+def input_block(block_id, label, element, **extra):
+    element = {"action_id": block_id + "_input", **element}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": text(label),
+        "element": element,
+        **extra,
+    }
+
+
+EVERY_INPUT = [
+    input_block("note", "Anteckning", {"type": "plain_text_input", "multiline": True}),
+    input_block(
+        "area",
+        "Område",
+        {
+            "type": "static_select",
+            "option_groups": [
+                {"label": text("Arbetssätt"), "options": [option("mobila", "Mobila team")]},
+                {"label": text("Förutsättningar"), "options": [option("fvm", "FVM")]},
+            ],
+        },
+    ),
+    input_block(
+        "groups", "Målgrupper", {"type": "multi_static_select", "options": [option("aldre")]}
+    ),
+    input_block("leader", "Processledare", {"type": "users_select"}),
+    input_block("group", "Arbetsgrupp", {"type": "multi_users_select"}, optional=True),
+    input_block("level", "Nivå", {"type": "radio_buttons", "options": [option("lokal", "Lokal")]}),
+    input_block("sro", "SRO", {"type": "checkboxes", "options": [option("ja", "Informera SRO")]}),
+    input_block("due", "Slutrapport", {"type": "datepicker", "initial_date": "2027-03-01"}),
+]
+
+
+def test_every_input_kind_renders_labelled_and_reads_back(demo, browser):
+    view = {
+        "type": "modal",
+        "callback_id": "demo_every_input",
+        "title": text("Alla fält"),
+        "submit": text("Spara"),
+        "close": text("Avbryt"),
+        "blocks": EVERY_INPUT,
+    }
+    trigger = demo.fake.new_trigger(people.STAFF)
+    bot_client(demo).views_open(trigger_id=trigger, view=view)
+    page = browser.get(GENERAL).text
+    assert '<textarea form="view-form" id="in-note"' in page
+    assert '<optgroup label="Förutsättningar">' in page
+    assert re.search(r'<select form="view-form" id="in-groups" name="groups" multiple', page)
+    assert '<option value="UEVA001">Eva Nilsson</option>' in page
+    assert 'type="radio" name="level" value="lokal"' in page
+    assert 'type="checkbox" name="sro" value="ja"' in page
+    assert 'type="date" value="2027-03-01"' in page
+    assert "(valfritt)" in page
+    for label in ("Anteckning", "Område", "Processledare", "Slutrapport"):
+        assert re.search(rf'<label class="label" for="in-\w+">{label}', page)
+
+    from starlette.datastructures import ImmutableMultiDict
+
+    from demo.blocks import submitted_values
+
+    form = ImmutableMultiDict(
+        [("note", "rad 1\nrad 2"), ("area", "fvm"), ("groups", "aldre"), ("leader", "UEVA001")]
+        + [("group", "UKARIN1"), ("group", "UJONAS1"), ("level", "lokal"), ("due", "2027-04-01")]
+    )
+    shown = demo.fake.top_view(people.STAFF)
+    assert submitted_values(shown, form, lambda *_: None) == {
+        "note": "rad 1\nrad 2",
+        "area": "fvm",
+        "groups": ["aldre"],
+        "leader": "UEVA001",
+        "group": ["UKARIN1", "UJONAS1"],
+        "level": "lokal",
+        "sro": [],
+        "due": "2027-04-01",
+    }
+    browser.post("/view/close", data={"back": GENERAL})
+    assert demo.fake.top_view(people.STAFF) is None
