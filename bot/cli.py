@@ -1,4 +1,4 @@
-"""`behov`: serve, socket, db upgrade, export, demo (and more as the product grows)."""
+"""`behov`: serve, socket, db upgrade, export, digest --preview, demo (more as it grows)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["csv", "xlsx", "json"])
     export.add_argument("--out", required=True, type=Path, help="filen som skrivs")
     export.add_argument("--year", type=int, help="kalenderår (standard: innevarande år)")
+    digest = commands.add_parser("digest", help="veckosammanfattningen")
+    digest.add_argument(
+        "--preview",
+        action="store_true",
+        required=True,
+        help="skriv ut nästa veckosammanfattning som text utan att skicka den",
+    )
     demo = commands.add_parser("demo", help="prova Behov utan Slack, i webbläsaren")
     demo.add_argument("--port", type=int, default=8080)
     demo.add_argument("--seed", action="store_true", help="fyll på med ett trettiotal behov")
@@ -85,6 +92,24 @@ def export(settings: Settings, fmt: str, out: Path, year: int | None) -> None:
     print(SV("report.export.done", year=year, path=out))
 
 
+def digest_preview(settings: Settings) -> None:
+    """Print the next digest; needs only the database (no Slack tokens), writes nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.app import utc_now
+    from bot.digest import preview
+    from bot.i18n import SV
+    from storage.db import Database
+
+    db = Database.from_url(settings.database_url)
+    try:
+        print(preview(db, settings, utc_now()))
+    except SQLAlchemyError as exc:
+        raise SettingsError(SV("digest.preview.no_database", error=type(exc).__name__)) from None
+    finally:
+        db.engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -103,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             db_upgrade(settings)
         elif args.command == "export":
             export(settings, args.format, args.out, args.year)
+        elif args.command == "digest":
+            digest_preview(settings)
     except SettingsError as exc:
         print(f"behov: {exc}", file=sys.stderr)
         return 2

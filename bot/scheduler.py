@@ -7,12 +7,19 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.digest import send_due_digest
+from bot.reminders import send_milestone_reminders, send_stale_reminders
 from commands.vote_jobs import VOTE_JOBS
 
 log = logging.getLogger(__name__)
 
 # Each job takes (services, now) and does whatever is due as of now, claiming it first.
-JOBS: list[Callable] = [*VOTE_JOBS]
+JOBS: list[Callable] = [
+    send_due_digest,
+    send_milestone_reminders,
+    send_stale_reminders,
+    *VOTE_JOBS,
+]
 
 
 def run_due_work(services) -> None:

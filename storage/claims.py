@@ -7,10 +7,12 @@ claim so a later tick retries it; a finished one stays as the record that it was
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import JobClaim
 
@@ -57,3 +59,27 @@ def done(session: Session, *, kind: str, subject: str, due_at: datetime) -> bool
         )
     ).first()
     return row is not None and row.status in (SENT, SKIPPED)
+
+
+def settled(session: Session, *, kinds: Sequence[str], since: datetime) -> set[tuple]:
+    """(kind, subject, due_at) of work sent or skipped since `since`: one query per tick."""
+    rows = session.exec(
+        select(JobClaim.kind, JobClaim.subject, JobClaim.due_at).where(
+            col(JobClaim.kind).in_(list(kinds)),
+            JobClaim.due_at >= since,
+            col(JobClaim.status).in_([SENT, SKIPPED]),
+        )
+    ).all()
+    return {tuple(row) for row in rows}
+
+
+def last_sent(session: Session, *, kind: str, subject: str, before: datetime) -> datetime | None:
+    """When the last work of this kind for this subject was due that was actually sent."""
+    return session.exec(
+        select(func.max(JobClaim.due_at)).where(
+            JobClaim.kind == kind,
+            JobClaim.subject == subject,
+            JobClaim.status == SENT,
+            JobClaim.due_at < before,
+        )
+    ).one()
