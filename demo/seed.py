@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 from sqlmodel import select
 
+from bot.digest import coming_digest, send_due_digest
 from commands import ids
 from demo import people
 from domain.history import EventKind
@@ -74,9 +75,19 @@ def seed(fake, services, settle: Callable[[], None]) -> None:
     for item in needs:
         if item.get("open_vote") is not None:
             vote_in_slack(fake, item["number"], item["open_vote"], settle)
+    post_coming_digest(services, now)
+    settle()
     for person in people.PEOPLE:
         fake.app_home_opened(person.id)
         settle()
+
+
+def post_coming_digest(services, now: datetime) -> None:
+    """The scheduler's own digest job, run as at the next digest time, so the digest channel
+    has something to show at once (that occurrence is then done and not posted twice)."""
+    due = coming_digest(services.settings, now)
+    if due is not None:
+        send_due_digest(services, due)
 
 
 def draft_of(item: dict) -> Draft:
@@ -255,18 +266,11 @@ def _mission(session, need: Need, item: dict, time: Timeline) -> None:
     )
     record_event(session, need=need, at=at, actor=people.ADMIN, kind=EventKind.MISSION_SAVED)
     today = time.now.date()
+    spread = timedelta(days=item["days"] % 45)  # not every report on the same day
     steps = [
         ("delrapport", "Delrapport till VVG", time.at(0.55).date()),
-        (
-            "delrapport",
-            "Delrapport till VVG och SRO",
-            max(time.at(0.8).date(), today) + timedelta(days=21),
-        ),
-        (
-            "slutrapport",
-            "Slutrapport till VVG",
-            max(time.at(0.9).date(), today) + timedelta(days=120),
-        ),
+        ("delrapport", "Delrapport till VVG och SRO", today + timedelta(days=5) + spread),
+        ("slutrapport", "Slutrapport till VVG", today + timedelta(days=120) + spread),
     ]
     for kind, title, due in steps:
         done = datetime.combine(due, datetime.min.time(), UTC) if due < today else None
