@@ -6,7 +6,8 @@
   document.addEventListener("input", function () { dirty = true; });
   var version = document.body.dataset.version;
   setInterval(function () {
-    if (dirty || document.querySelector(".backdrop details[open]")) return;
+    var busy = document.activeElement && /^(SELECT|TEXTAREA|INPUT)$/.test(document.activeElement.tagName);
+    if (dirty || busy || document.querySelector("details[open]")) return;
     fetch("/version", { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (d) { if (d.version !== version && !dirty) location.reload(); })
