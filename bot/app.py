@@ -52,6 +52,7 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
     from commands import register_all
     from commands.context import context_middleware
     from commands.errors import handle_error
+    from commands.redelivery import refuse_redeliveries
 
     settings = services.settings
     app = App(
@@ -62,6 +63,7 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
         raise_error_for_unhandled_request=False,
         listener_executor=services.listeners,
     )
+    app.middleware(refuse_redeliveries(services))
     app.middleware(context_middleware(services))
     app.error(handle_error)
     register_all(app)

@@ -7,10 +7,10 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import logs
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("behov")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="kör boten i HTTP-läge")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--workers", type=int, default=1, help="antal processer (uvicorn)")
     commands.add_parser("socket", help="kör boten över Socket Mode")
     db = commands.add_parser("db", help="databasen")
     db.add_argument("action", choices=["upgrade"])
@@ -40,14 +41,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    from bot.runtime import build_runtime
+def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     from bot.server import make_server
 
     settings.require("slack_bot_token", "slack_signing_secret")
-    runtime = build_runtime(settings)
-    log.info("Behov listens on http://%s:%s/slack/events", host, port)
-    make_server(runtime.web_app, host, port).run()
+    log.info("Behov listens on http://%s:%s/slack/events (%d workers)", host, port, workers)
+    if workers > 1:
+        _serve_workers(settings, host, port, workers)
+        return
+    from bot.runtime import build_runtime
+
+    make_server(build_runtime(settings).web_app, host, port).run()
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Several processes: migrate once here, then each worker builds its own app."""
+    import os
+
+    import uvicorn
+
+    from bot.server import SERVER_OPTIONS
+    from storage.db import Database
+
+    if settings.behov_auto_migrate:
+        Database.from_url(settings.database_url).upgrade()
+    os.environ["BEHOV_AUTO_MIGRATE"] = "0"  # the workers inherit it: they must not race
+    uvicorn.run(
+        "bot.asgi:create_app", factory=True, host=host, port=port, workers=workers, **SERVER_OPTIONS
+    )
 
 
 def socket_mode(settings: Settings) -> None:
@@ -112,7 +133,7 @@ def digest_preview(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logs.configure()
     try:
         if args.command == "demo":  # makes its own settings: no tokens, nothing outside
             from demo.runner import run
@@ -120,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             run(args.port, seed=args.seed, database=args.db)
             return 0
         settings = load_settings()
+        logs.configure(settings, fmt=settings.behov_log_format, level=settings.behov_log_level)
         if args.command == "serve":
-            serve(settings, args.host, args.port)
+            serve(settings, args.host, args.port, args.workers)
         elif args.command == "socket":
             socket_mode(settings)
         elif args.command == "db":

@@ -6,12 +6,20 @@ for it so they see what the bot did after answering.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 
 class TrackedExecutor(ThreadPoolExecutor):
-    def __init__(self, max_workers: int = 8):
+    """Each task also runs in its submitter's contextvars, so the request id follows it.
+
+    Enough threads that acks never queue behind slow work: with process_before_response
+    off, a request is acknowledged by its listener running here, and work after the ack
+    may wait seconds for a Web API retry (429 Retry-After).
+    """
+
+    def __init__(self, max_workers: int = 32):
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
         self._busy = 0
         self._idle = threading.Condition()
@@ -19,7 +27,7 @@ class TrackedExecutor(ThreadPoolExecutor):
     def submit(self, fn, /, *args, **kwargs) -> Future:
         with self._idle:
             self._busy += 1
-        future = super().submit(fn, *args, **kwargs)
+        future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
         future.add_done_callback(self._done)
         return future
 

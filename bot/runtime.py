@@ -42,8 +42,10 @@ def build_runtime(
         try:
             yield
         finally:
+            log.info("shutting down: finishing work in progress")
             if running is not None:
                 running.shutdown(wait=True)  # finish the tick in progress, start no new one
             services.listeners.wait_idle(timeout=20)  # finish work already acknowledged
+            log.info("stopped")
 
     return Runtime(services, bolt_app, create_web_app(services, bolt_app, lifespan=lifespan))

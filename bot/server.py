@@ -8,18 +8,13 @@ import time
 
 import uvicorn
 
+# Logging is ours (bot/logs.py); on SIGTERM requests in flight get 20 s to finish.
+SERVER_OPTIONS = dict(log_config=None, timeout_graceful_shutdown=20, lifespan="on")
+
 
 def make_server(asgi_app, host: str, port: int, *, access_log: bool = True) -> uvicorn.Server:
-    config = uvicorn.Config(
-        asgi_app,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=access_log,
-        timeout_graceful_shutdown=20,
-        lifespan="on",
-    )
-    return uvicorn.Server(config)
+    options = {**SERVER_OPTIONS, "access_log": access_log}
+    return uvicorn.Server(uvicorn.Config(asgi_app, host=host, port=port, **options))
 
 
 class ServerThread:

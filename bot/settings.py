@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     behov_auto_migrate: bool = True
     behov_classification_file: Path | None = None
     behov_public_url: str | None = None
+    behov_log_format: Literal["json", "text"] = "json"
+    behov_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("behov_admins", mode="before")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.logs import new_request_id, request_id
 from web.public import public_routes
 
 log = logging.getLogger(__name__)
@@ -23,21 +25,42 @@ def slack_endpoint(bolt_app: App):
         body = await request.body()
         if len(body) > MAX_BODY:
             return Response("payload too large", status_code=413)
+        rid = new_request_id(request.headers.get("x-slack-request-timestamp"))
+        request_id.set(rid)  # this request's task and the threads it hands work to
+        started = time.perf_counter()
         try:
             bolt_request = BoltRequest(
                 body=body.decode("utf-8", errors="replace"),
                 query=request.url.query,
                 headers={k: [v] for k, v in request.headers.items()},
+                context={"request_id": rid},
             )
-        except ValueError:  # a payload that is not JSON: not something Slack sends
+        except (ValueError, TypeError, AttributeError):  # not JSON, or not an object
+            log.warning("malformed Slack request refused (%d bytes)", len(body))
             return Response("malformed request", status_code=400)
         # Bolt is synchronous: run it off the event loop so other requests keep flowing.
         bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        log.info(
+            "slack %s answered %s in %.1f ms",
+            _kind(bolt_request.body),
+            bolt_response.status,
+            (time.perf_counter() - started) * 1000,
+        )
         headers = {k: v[0] for k, v in bolt_response.headers.items() if v}
         headers.pop("content-length", None)
         return Response(bolt_response.body, bolt_response.status, headers=headers)
 
     return slack_events
+
+
+def _kind(body: dict) -> str:
+    """What Slack sent, for the log: the payload type, the slash command or the event type."""
+    if body.get("command"):
+        return "command " + str(body["command"])
+    event = body.get("event")
+    if isinstance(event, dict):
+        return "event " + str(event.get("type"))
+    return str(body.get("type") or "request")
 
 
 def health_endpoint(services):

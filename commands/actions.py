@@ -8,7 +8,7 @@ import re
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import home, ids, lists, publishing, registration, status, votes
+from commands import home, ids, lifecycle, lists, publishing, registration, status, votes
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import Draft, parse_number
@@ -18,6 +18,13 @@ from storage.needs import get_need
 def register(app: App) -> None:
     app.action(ids.STATUS_PICK)(pick_status)
     app.action(ids.OPEN_NEED)(open_need)
+    app.action(ids.DETAILS)(lifecycle.open_details)
+    app.action(ids.DETAILS_NEWER)(lifecycle.page_history)
+    app.action(ids.DETAILS_OLDER)(lifecycle.page_history)
+    for action_id in lifecycle.FORM_BUTTONS:
+        app.action(action_id)(lifecycle.open_action_form)
+    app.action(ids.FOLLOW)(lifecycle.follow_click)
+    app.action(ids.UNFOLLOW)(lifecycle.follow_click)
     app.action(re.compile("^" + re.escape(ids.nav_action(ids.LIST_PAGE, ""))))(lists.turn_page)
     app.action(re.compile("^" + re.escape(ids.nav_action(ids.HOME_NAV, ""))))(home.navigate)
     app.action(ids.HOME_REGISTER)(register_from_home)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from slack_bolt import BoltResponse
 from slack_sdk.errors import SlackClientError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -13,7 +14,7 @@ from bot.i18n import SV, Texts
 log = logging.getLogger(__name__)
 
 
-def handle_error(error: Exception, body: dict, context, respond) -> None:
+def handle_error(error: Exception, body: dict, context, respond) -> BoltResponse | None:
     error_id = uuid.uuid4().hex[:8]
     tx: Texts = context.get("tx") or SV
     if isinstance(error, OperationalError):
@@ -29,9 +30,33 @@ def handle_error(error: Exception, body: dict, context, respond) -> None:
         error,
         exc_info=not isinstance(error, OperationalError),
     )
+    text = tx(key, error_id=error_id)
+    if context.ack.response is None:  # failed before the ack: the ack itself can explain
+        answer = explaining_ack(body, text)
+        if answer is not None:
+            return answer
     if respond is None or not (body.get("response_url") or body.get("response_urls")):
-        return
+        return None
     try:
-        respond(text=tx(key, error_id=error_id), response_type="ephemeral", replace_original=False)
+        respond(text=text, response_type="ephemeral", replace_original=False)
     except (SlackClientError, OSError) as exc:
         log.warning("could not report error %s to the user: %s", error_id, exc)
+    return None
+
+
+def explaining_ack(body: dict, text: str) -> BoltResponse | None:
+    """A 200 ack that shows the person what went wrong, instead of Slack's "dispatch_failed".
+
+    A slash command's ack becomes an ephemeral reply; a form's ack shows the text on its
+    first input, so the modal stays open with everything the person typed.
+    """
+    if body.get("command"):
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
+    if body.get("type") == "view_submission":
+        blocks = (body.get("view") or {}).get("blocks") or []
+        inputs = [b["block_id"] for b in blocks if b.get("type") == "input" and b.get("block_id")]
+        if inputs:
+            return BoltResponse(
+                status=200, body={"response_action": "errors", "errors": {inputs[0]: text}}
+            )
+    return None

@@ -35,6 +35,55 @@ FOLLOW = "need_follow"  # value = need number
 UNFOLLOW = "need_unfollow"  # value = need number
 HIDE_PUBLIC = "need_hide_public"  # admins: hide from / show on the public page
 
+# The details view of a need and the phase actions (issue 3). Buttons carry the need's number.
+DETAILS_VIEW = "need_details_view"
+DETAILS_BUTTONS = "need_details_buttons"
+DETAILS_NEWER = "need_details_newer"  # value "<number>:<offset>": a page of newer history
+DETAILS_OLDER = "need_details_older"  # value "<number>:<offset>": a page of older history
+TAKE_UP = "need_take_up"
+ASSESS = "need_assess"
+DECIDE = "need_decide"
+MISSION = "need_mission"
+START = "need_start"
+COMPLETE = "need_complete"
+WITHDRAW = "need_withdraw"
+EDIT = "need_edit"
+DUPLICATE = "need_duplicate"
+# Forms opened from the details view (callback_id); their private_metadata is {"n": number,
+# "v": the details view's id to refresh, "a": the action}.
+CONFIRM_VIEW = "need_confirm_form"  # take up, start execution, withdraw: with a comment
+ASSESS_VIEW = "need_assess_form"
+DECIDE_VIEW = "need_decide_form"
+MISSION_VIEW = "need_mission_form"
+COMPLETE_VIEW = "need_complete_form"
+EDIT_VIEW = "need_edit_form"
+DUPLICATE_VIEW = "need_duplicate_form"
+NOTICE_VIEW = "need_notice"
+# Input blocks of those forms (block_id names the field; the element is input_action(block_id)).
+COMMENT = "comment"
+RELEVANT = "relevant"
+PERSON_CENTRED = "person_centred"
+TRUST = "trust"
+DECISION = "decision"
+REASON = "reason"
+MISSION_DESCRIPTION = "description"
+PURPOSE_GOALS = "purpose_goals"
+DELIMITATIONS = "delimitations"
+GROUP_COMPOSITION = "group_composition"
+TIME_NEEDED = "time_needed"
+PROCESS_LEADER = "process_leader"
+WORKING_GROUP = "working_group"
+EXTERNAL_MEMBERS = "external_members"
+RESOURCING = "resourcing"
+MISSION_FLAGS = "mission_flags"  # checkboxes: state_grant, inform_sro
+TIMETABLE = "timetable"
+FINAL_REPORT_DATE = "final_report_date"
+FINAL_REPORT_URL = "final_report_url"
+VVG_POSITION = "vvg_position"
+SRO_POSITION = "sro_position"
+PRODUCT_URL = "product_url"
+ORIGINAL = "original"  # the need a duplicate is merged into
+
 # Hiding a need from the public page: the reason modal, its input, and the notice after it.
 HIDE_PUBLIC_VIEW = "need_hide_public_form"
 HIDE_PUBLIC_DONE = "need_hide_public_done"

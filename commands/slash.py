@@ -9,10 +9,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import ids, lists, matrix, registration, report, status, votes
+from commands import ids, lifecycle, lists, matrix, registration, report, status, votes
 from commands.render.help import help_blocks
 from domain.commands import parse
-from domain.needs import TITLE_MAX, Draft
+from domain.needs import TITLE_MAX, Draft, parse_number
 
 
 @dataclass
@@ -78,6 +78,16 @@ def answer_status(turn: Turn) -> None:
     turn.ack(text=text, blocks=blocks)
 
 
+def follow_need(turn: Turn) -> None:
+    """`/behov bevaka <nr>`: direct messages when the need moves."""
+    number = parse_number(turn.argument)
+    if number is None:
+        turn.ack(text=turn.tx("lifecycle.follow.usage"))
+        return
+    text = lifecycle.change_following(turn.svc, turn.tx, turn.user_id, number, follow=True)
+    turn.ack(text=text, blocks=lifecycle.answer_blocks(turn.tx, text, number))
+
+
 def list_needs(turn: Turn) -> None:
     text, blocks = lists.answer_list(turn.svc, turn.tx, turn.argument)
     turn.ack(text=text, blocks=blocks)
@@ -96,6 +106,7 @@ ROUTES: dict[str, Callable[[Turn], None]] = {
     "search": search_needs,
     "vote": votes.open_from_command,
     "matrix": matrix.show_matrix,
+    "follow": follow_need,
     "help": show_help,
     "report": report.run,
 }

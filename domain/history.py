@@ -11,6 +11,7 @@ class EventKind(StrEnum):
     DECIDED = "decided"  # decision: prioriterat | parkerat | ej_prioriterat
     CLOSED = "closed"  # outcome: ej_prioriterat | aterkallat | sammanslaget
     MERGED_IN = "merged_in"  # on the original: which duplicate was merged into it
+    MOVED = "moved"  # field followers|ballots moved from need `old` to need `new` (a duplicate)
     VOTE_OPENED = "vote_opened"
     VOTE_CLOSED = "vote_closed"  # new value: the quadrant or the reason there is none
     MISSION_SAVED = "mission_saved"

@@ -1,40 +1,61 @@
 """An in-memory copy of titles (and the words of descriptions) for fuzzy lookups and search,
 kept fresh cheaply from the database.
 
-Every query first asks the database one small question (count and latest update); only
-needs changed since the last look are loaded. Several processes on one database stay right.
+Every query first asks the database one index-only question (highest number and latest
+update); only needs changed since the last look are loaded. A need whose transaction
+committed late, after a later one, is caught by a full count every few seconds and by
+reloading a margin before the last change. Several processes on one database stay right.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 
 from rapidfuzz import utils
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from domain import matching
 from domain.phases import Outcome
-from storage.needs import change_marker, changed_since
+from storage.models import Need
+from storage.needs import changed_since
+
+RECOUNT_SECONDS = 2.0  # a count is O(needs): at most this often
+LATE_COMMIT = timedelta(minutes=1)  # longer than any transaction that writes a need
+
+
+def latest_change(session: Session) -> tuple[int | None, datetime | None]:
+    """(highest number, latest update): two index lookups, whatever the number of needs."""
+    return tuple(session.exec(select(func.max(col(Need.id)), func.max(Need.updated_at))).one())
+
+
+def count_needs(session: Session) -> int:
+    return int(session.exec(select(func.count(col(Need.id)))).one() or 0)
 
 
 class TitleIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._marker: tuple[int, datetime | None] | None = None
+        self._marker: tuple | None = None
         self._since: datetime | None = None
+        self._counted_at = float("-inf")
         self.titles: dict[int, str] = {}
         self.texts: dict[int, str] = {}
         self.open_titles: dict[int, str] = {}
         self.words = matching.WordIndex()
 
     def refresh(self, session: Session) -> None:
-        marker = change_marker(session)
-        if marker == self._marker:
+        marker = latest_change(session)
+        if marker == self._marker and not self._count_differs(session):
             return
         with self._lock:
+            if self._since is None:
+                self._counted_at = time.monotonic()  # a full load is as good as a count
+            since = None if self._since is None else self._since - LATE_COMMIT
             for need_id, title, description, outcome, updated_at in changed_since(
-                session, since=self._since
+                session, since=since
             ):
                 self.titles[need_id] = utils.default_process(title)
                 self.texts[need_id] = utils.default_process(f"{title} {description[:400]}")
@@ -46,6 +67,13 @@ class TitleIndex:
                 if self._since is None or updated_at > self._since:
                     self._since = updated_at
             self._marker = marker
+
+    def _count_differs(self, session: Session) -> bool:
+        """Every few seconds: does the database hold needs we have not seen (late commits)?"""
+        if time.monotonic() - self._counted_at < RECOUNT_SECONDS:
+            return False
+        self._counted_at = time.monotonic()
+        return count_needs(session) != len(self.titles)
 
     def lookup(self, session: Session, query: str, limit: int = 5) -> list[matching.Match]:
         self.refresh(session)

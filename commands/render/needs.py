@@ -62,7 +62,7 @@ def status_blocks(need: Need, ref: Reference, tx: Texts, tz: ZoneInfo) -> list[d
         tx("status.phase_since", date=when(need.phase_entered_at, tz)),
     ]
     return [
-        section(title_line(need)),
+        section(title_line(need), accessory=button(tx("details.open"), ids.DETAILS, str(need.id))),
         section(phase_summary(need, tx) + "\n" + phase_line(need, tx)),
         context(" · ".join(facts)),
     ]

@@ -1,0 +1,164 @@
+"""Slack requests end to end: our bot against a bare Bolt app that only acknowledges.
+
+Both run as `python -m benchmarks.serve` processes (uvicorn + the same Starlette adapter +
+the same Bolt settings), the fake Slack sends signed requests from this process with N
+concurrent clients, and the two apps take turns in rounds so they share the machine's noise.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import ExitStack, contextmanager
+
+from benchmarks import data, databases, load
+from benchmarks.report import ms, table
+from storage.db import Database
+from tests.production_support import free_port
+
+SECRET, TOKEN = "bench-signing-secret", "xoxb-bench-token"
+USER, CHANNEL = "UBENCH1", "CBENCH1"
+
+
+@contextmanager
+def server(app: str, pbr: bool, env: dict):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.serve",
+            "--app",
+            app,
+            "--pbr",
+            str(int(pbr)),
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/slack/events"
+    try:
+        _wait_listening(port, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_listening(port: int, process) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("benchmark server exited")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/slack/events", timeout=1)  # noqa: S310
+        except urllib.error.HTTPError:
+            return  # answering (405 for GET): it is up
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("benchmark server did not start")
+
+
+def measure(fake, urls: dict[str, str], text: str, clients: int, requests: int, rounds: int):
+    """{app: load result}, the apps taking turns round by round."""
+    samples = {name: [] for name in urls}
+    walls = {name: 0.0 for name in urls}
+
+    def send(_n: int) -> float:
+        result = fake.slash(USER, text, channel=CHANNEL)
+        if result.status != 200:
+            raise RuntimeError(f"HTTP {result.status}: {result.text[:200]}")
+        return result.elapsed
+
+    for _ in range(rounds):
+        for name, url in urls.items():
+            fake.app_url = url
+            started = time.perf_counter()
+            result = load.run(send, clients=clients, requests=requests // rounds)
+            walls[name] += time.perf_counter() - started
+            samples[name].extend(result["latencies"])
+    from benchmarks.timing import percentile
+
+    return {
+        name: {
+            "p50": percentile(values, 50),
+            "p99": percentile(values, 99),
+            "per_second": len(values) / walls[name],
+        }
+        for name, values in samples.items()
+    }
+
+
+def section(quick: bool = False) -> list[tuple[str, str]]:
+    from fakeslack import FakeSlack
+
+    rows = []
+    n_c1, n_c16, rounds = (60, 160, 2) if quick else (300, 1600, 4)
+    with FakeSlack(signing_secret=SECRET, bot_token=TOKEN) as fake:
+        fake.add_user(USER, "bench.user", real_name="Bench User")
+        fake.add_channel(CHANNEL, "bench", members=[USER])
+        for kind in ("sqlite", "postgresql"):
+            with databases.scratch(kind) as url:
+                db = Database.from_url(url)
+                titles = data.seed_needs(db, 1000)
+                db.engine.dispose()
+                env = {
+                    "SLACK_BOT_TOKEN": TOKEN,
+                    "SLACK_SIGNING_SECRET": SECRET,
+                    "SLACK_API_URL": fake.api_url,
+                    "DATABASE_URL": url,
+                    "BEHOV_AUTO_MIGRATE": "0",
+                }
+                for pbr in (False, True):
+                    with ExitStack() as stack:
+                        urls = {
+                            "bare": stack.enter_context(server("bare", pbr, env)),
+                            "behov": stack.enter_context(server("behov", pbr, env)),
+                        }
+                        for what, text in (
+                            ("/behov status #12", "status #12"),
+                            ("/behov status <text>", "status " + titles[11][:30]),
+                        ):
+                            for clients, count in ((1, n_c1), (16, n_c16)):
+                                got = measure(fake, urls, text, clients, count, rounds)
+                                bare, ours = got["bare"], got["behov"]
+                                rows.append(
+                                    [
+                                        what,
+                                        kind,
+                                        str(pbr),
+                                        clients,
+                                        ms(bare["p50"]),
+                                        ms(bare["p99"]),
+                                        ms(ours["p50"]),
+                                        ms(ours["p99"]),
+                                        f"**{ours['p99'] / bare['p99']:.2f}×**",
+                                        f"{bare['per_second']:.0f} / {ours['per_second']:.0f}",
+                                    ]
+                                )
+                                print(f"http {what} {kind} pbr={pbr} c={clients} done", flush=True)
+        problems = list(fake.problems)
+    text = table(
+        [
+            "request",
+            "database",
+            "process_before_response",
+            "clients",
+            "bare ack p50 ms",
+            "bare ack p99 ms",
+            "ours ack p50 ms",
+            "ours ack p99 ms",
+            "ack p99 ratio (≤ 1.5×; answer = ack here, ≤ 3×)",
+            "req/s bare / ours",
+        ],
+        rows,
+    )
+    if problems:
+        text += "\n\nThe fake Slack reported: " + "; ".join(problems[:5])
+    return [("Slack requests: acknowledgement and answer against a bare Bolt app", text)]

@@ -1,0 +1,48 @@
+"""Closed-loop load: N clients, each sending its next request when the last one is answered."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from benchmarks.timing import percentile
+
+
+def run(send: Callable[[int], float], *, clients: int, requests: int) -> dict:
+    """`send(n)` does request n and returns its latency in seconds; p50, p99 and throughput."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+    errors: list[BaseException] = []
+
+    def client() -> None:
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            try:
+                took = send(n)
+            except BaseException as exc:  # reported after the run, not swallowed
+                errors.append(exc)
+                return
+            with lock:
+                latencies.append(took)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    return {
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "per_second": len(latencies) / wall,
+        "count": len(latencies),
+        "latencies": latencies,
+    }

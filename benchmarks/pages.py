@@ -1,0 +1,102 @@
+"""Pages over many needs: time and SQL statements per request, at two sizes.
+
+The public page and its open data are served by the real web app (uvicorn in a thread of
+this process, so a SQLAlchemy event listener can count the statements each request sends).
+Digest and App Home join this table when they land on main.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+
+from sqlalchemy import event
+
+from benchmarks import data, databases
+from benchmarks.report import ms, table
+from benchmarks.timing import percentile
+from storage.db import Database
+
+PAGES = ["/public/", "/public/needs.json", "/public/needs.csv"]
+SETTINGS = dict(
+    slack_bot_token="xoxb-bench",
+    slack_signing_secret="bench",
+    slack_api_url="http://127.0.0.1:9/api/",
+    behov_auto_migrate=False,
+)
+
+
+def measure(url: str, repeats: int) -> dict[str, tuple[float, int]]:
+    """{page: (p50 seconds, statements per request)} against a fresh bot on `url`."""
+    from bot.runtime import build_runtime
+    from bot.server import ServerThread
+    from bot.settings import load_settings
+
+    runtime = build_runtime(
+        load_settings(_env_file=None, database_url=url, **SETTINGS), scheduler=False
+    )
+    statements = [0]
+    event.listen(
+        runtime.services.db.engine,
+        "before_cursor_execute",
+        lambda *a: statements.__setitem__(0, statements[0] + 1),
+    )
+    server = ServerThread(runtime.web_app).start()
+    found = {}
+    try:
+        for page in PAGES:
+            urllib.request.urlopen(server.url + page, timeout=60).read()  # noqa: S310 - warm
+            times, counts = [], []
+            for _ in range(repeats):
+                statements[0] = 0
+                started = time.perf_counter()
+                urllib.request.urlopen(server.url + page, timeout=60).read()  # noqa: S310
+                times.append(time.perf_counter() - started)
+                counts.append(statements[0])
+            found[page] = (percentile(times, 50), max(counts))
+    finally:
+        server.stop()
+        runtime.services.db.engine.dispose()
+    return found
+
+
+def section(quick: bool = False) -> list[tuple[str, str]]:
+    rows = []
+    small, large = (100, 1_000) if quick else (1_000, 10_000)
+    for kind in ("sqlite", "postgresql"):
+        results = {}
+        for size in (small, large):
+            with databases.scratch(kind) as url:
+                db = Database.from_url(url)
+                data.seed_needs(db, size)
+                db.engine.dispose()
+                results[size] = measure(url, 3 if quick else 5)
+        for page in PAGES:
+            (_, q_small), (t_large, q_large) = results[small][page], results[large][page]
+            rows.append(
+                [
+                    page,
+                    kind,
+                    f"{large:,}",
+                    ms(t_large),
+                    q_small,
+                    q_large,
+                    "yes" if t_large < 0.5 else "**no**",
+                    "yes" if q_large == q_small else "**no**",
+                ]
+            )
+        print(f"pages {kind} done", flush=True)
+    text = table(
+        [
+            "page",
+            "database",
+            "needs",
+            "p50 ms",
+            f"SQL statements at {small:,}",
+            f"at {large:,}",
+            "< 500 ms",
+            "statements constant",
+        ],
+        rows,
+    )
+    return [("Pages over many needs", text)]

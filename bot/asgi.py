@@ -1,0 +1,22 @@
+"""The import-string app factory uvicorn needs for several workers: `bot.asgi:create_app`.
+
+Each worker process builds its own runtime from the environment (the same settings as
+`behov serve`); only the first may migrate, so `behov serve` migrates before it forks and
+tells the workers not to (BEHOV_AUTO_MIGRATE=0).
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from bot import logs
+from bot.settings import load_settings
+
+
+def create_app() -> Starlette:
+    from bot.runtime import build_runtime
+
+    settings = load_settings()
+    logs.configure(settings, fmt=settings.behov_log_format, level=settings.behov_log_level)
+    settings.require("slack_bot_token", "slack_signing_secret")
+    return build_runtime(settings).web_app

@@ -1,0 +1,57 @@
+"""Act once per request: Slack's retried events and replayed requests do nothing the second time.
+
+Runs as the first global middleware, after Bolt has checked the signature and timestamp.
+An event is known by its `event_id` (Slack retries it with a new signature and an
+`X-Slack-Retry-Num` header): a second delivery is acknowledged with 200 so Slack stops
+retrying. Any other request is known by its signature: Slack never sends the same signed
+request twice, so a second one is a replay and gets 401. The keys live in the database, so
+several processes on one database agree.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from slack_bolt import BoltRequest, BoltResponse
+
+from storage.requests import first_time, forget_before
+
+log = logging.getLogger(__name__)
+# Slack retries an event for about an hour and refuses timestamps older than five minutes.
+KEEP_KEYS = timedelta(hours=2)
+CLEANUP_EVERY = timedelta(minutes=10)
+
+
+def request_key(request: BoltRequest, body: dict) -> str | None:
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return "event:" + str(body["event_id"])
+    signature = (request.headers.get("x-slack-signature") or [None])[0]
+    return "sig:" + signature if signature else None
+
+
+def refuse_redeliveries(services):
+    last_cleanup = []
+
+    def act_once(request: BoltRequest, body: dict, next):
+        if request.mode != "http":  # Socket Mode: Slack's envelope ids, no signatures
+            return next()
+        key = request_key(request, body)
+        if key is None:
+            return next()
+        now = services.clock()
+        with services.db.session(write=True) as session:
+            fresh = first_time(session, key=key, now=now)
+            if fresh and (not last_cleanup or now - last_cleanup[0] > CLEANUP_EVERY):
+                forget_before(session, before=now - KEEP_KEYS)
+                last_cleanup[:] = [now]
+        if fresh:
+            return next()
+        retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+        if key.startswith("event:"):
+            log.info("event %s delivered again (retry %s): already handled", key[6:], retry)
+            return BoltResponse(status=200, body="")
+        log.warning("replayed request refused (%s)", body.get("type") or body.get("command"))
+        return BoltResponse(status=401, body="")
+
+    return act_once

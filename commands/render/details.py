@@ -1,0 +1,340 @@
+"""The details view of one need: fields, phase line, votes, mission document, timetable,
+history (newest first, one page at a time) and only the buttons this viewer may use."""
+
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Texts
+from commands import ids
+from commands.render.kit import (
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    modal,
+    section,
+    shorten,
+)
+from commands.render.needs import phase_line, phase_summary, title_line, when
+from commands.render.publishing import toggle_button
+from domain.history import EventKind
+from domain.lifecycle import Action
+from domain.mission import MilestoneKind
+from domain.phases import Quadrant
+from domain.reference import Reference
+from storage.details import NeedDetails
+from storage.models import Need, NeedEvent
+
+HISTORY_PAGE = 15
+VALUE_MAX = 120  # old and new values in a history line
+COMMENT_MAX = 500
+
+# Button order in the view; each button's action_id (OPEN_VOTE and HIDE_PUBLIC are handled by
+# the features that own them).
+BUTTONS = {
+    Action.TAKE_UP: ids.TAKE_UP,
+    Action.ASSESS: ids.ASSESS,
+    Action.DECIDE: ids.DECIDE,
+    Action.OPEN_VOTE: ids.OPEN_VOTE,
+    Action.MISSION: ids.MISSION,
+    Action.START: ids.START,
+    Action.COMPLETE: ids.COMPLETE,
+    Action.EDIT: ids.EDIT,
+    Action.DUPLICATE: ids.DUPLICATE,
+    Action.WITHDRAW: ids.WITHDRAW,
+    Action.FOLLOW: ids.FOLLOW,
+    Action.UNFOLLOW: ids.UNFOLLOW,
+    Action.HIDE_PUBLIC: ids.HIDE_PUBLIC,
+}
+PRIMARY = {Action.TAKE_UP, Action.START, Action.COMPLETE}
+
+
+def details_modal(
+    d: NeedDetails,
+    allowed: set[Action],
+    ref: Reference,
+    tx: Texts,
+    tz: ZoneInfo,
+    *,
+    offset: int = 0,
+) -> dict:
+    """The modal; `offset` is how many of the newest history entries are skipped."""
+    need = d.need
+    blocks = [
+        section(title_line(need)),
+        section(phase_summary(need, tx) + "\n" + phase_line(need, tx)),
+        context(_facts(need, ref, tx, tz)),
+    ]
+    blocks += _button_blocks(need, allowed, tx, has_mission=d.mission is not None)
+    blocks += [divider(), section(_fields(need, ref, tx))]
+    blocks += _prioritisation(d, tx, tz)
+    blocks += _mission(d, tx)
+    blocks += _completion(d, tx)
+    blocks += _history(d, ref, tx, tz, offset)
+    return modal(
+        ids.DETAILS_VIEW,
+        tx("details.title_bar", number=need.id),
+        blocks,
+        close=tx("common.close"),
+        metadata={"n": need.id, "o": offset},
+    )
+
+
+def _facts(need: Need, ref: Reference, tx: Texts, tz: ZoneInfo) -> str:
+    origin = ref.origin(need.origin)
+    facts = [
+        tx("status.origin", origin=origin.label(tx.lang) if origin else "–"),
+        tx("details.submitted", user=f"<@{need.submitted_by}>", date=when(need.submitted_at, tz)),
+        tx("status.phase_since", date=when(need.phase_entered_at, tz)),
+    ]
+    if need.merged_into:
+        facts.append(tx("details.merged_into", number=f"#{need.merged_into}"))
+    if need.public_hidden:
+        facts.append(tx("details.hidden"))
+    return " · ".join(facts)
+
+
+def _button_blocks(need: Need, allowed: set[Action], tx: Texts, *, has_mission: bool) -> list:
+    elements = []
+    for action, action_id in BUTTONS.items():
+        if action not in allowed:
+            continue
+        if action is Action.HIDE_PUBLIC:
+            elements.append(toggle_button(need, tx))  # the public-page feature's own button
+            continue
+        key = f"details.button.{action.value}"
+        if action is Action.MISSION and has_mission:
+            key = "details.button.mission_change"
+        style = "danger" if action is Action.WITHDRAW else None
+        style = "primary" if action in PRIMARY else style
+        elements.append(button(tx(key), action_id, str(need.id), style=style))
+    return [actions(*elements, block_id=ids.DETAILS_BUTTONS)] if elements else []
+
+
+def _fields(need: Need, ref: Reference, tx: Texts) -> str:
+    lines = [f"*{tx('form.description')}*\n{escape(shorten(need.description, 1500))}"]
+    area = ref.area(need.area)
+    if area:
+        lines.append(f"*{tx('form.area')}:* {area[0].label(tx.lang)} › {area[1].label(tx.lang)}")
+    groups = [ref.target_group(k) for k in need.target_groups]
+    if groups:
+        names = ", ".join(g.label(tx.lang) for g in groups if g)
+        lines.append(f"*{tx('form.target_groups')}:* {names}")
+    level = ref.level(need.level)
+    if level:
+        lines.append(f"*{tx('form.level')}:* {level.label(tx.lang)}")
+    if need.organisation:
+        lines.append(f"*{tx('form.organisation')}:* {escape(need.organisation)}")
+    if need.source_permalink:
+        lines.append(f"<{need.source_permalink}|{tx('details.source')}>")
+    return "\n".join(lines)
+
+
+def _yes_no(value: bool, tx: Texts) -> str:
+    return tx("details.yes") if value else tx("details.no")
+
+
+def _prioritisation(d: NeedDetails, tx: Texts, tz: ZoneInfo) -> list[dict]:
+    lines = []
+    if d.assessment is not None:
+        a = d.assessment
+        lines.append(f"*{tx('details.assessment')}*")
+        lines.append(f"{tx('lifecycle.assess.relevant')}: {_yes_no(a.relevant, tx)}")
+        lines.append(f"{tx('lifecycle.assess.person_centred')}: {_yes_no(a.person_centred, tx)}")
+        lines.append(f"{tx('lifecycle.assess.trust')}: {_yes_no(a.trust, tx)}")
+        if a.comment:
+            lines.append(f"> {escape(shorten(a.comment, COMMENT_MAX))}")
+    if d.need.decision:
+        lines.append(tx("details.decision", decision=tx(f"lifecycle.decision.{d.need.decision}")))
+    if d.open_vote is not None:
+        lines.append(tx("details.vote_open", date=when(d.open_vote.deadline, tz)))
+    elif d.closed_vote is not None:
+        lines.append(_vote_summary(d.closed_vote, tx, tz))
+    return [divider(), section("\n".join(lines))] if lines else []
+
+
+def _vote_summary(vote, tx: Texts, tz: ZoneInfo) -> str:
+    text = tx(
+        "details.vote_closed",
+        date=when(vote.closed_at, tz),
+        ballots=vote.ballots_count,
+        eligible=vote.eligible_count,
+    )
+    if vote.quadrant in {q.value for q in Quadrant}:
+        text += "\n" + tx("details.vote_quadrant", quadrant=tx(f"details.quadrant.{vote.quadrant}"))
+    if vote.importance_share is not None and vote.urgency_share is not None:
+        text += "\n" + tx(
+            "details.vote_shares",
+            important=round(vote.importance_share * 100),
+            urgent=round(vote.urgency_share * 100),
+        )
+    if vote.quorum_met is False:
+        text += "\n" + tx("details.vote_no_quorum")
+    return text
+
+
+MISSION_PARTS = (
+    "description",
+    "purpose_goals",
+    "delimitations",
+    "group_composition",
+    "time_needed",
+    "resourcing",
+)
+
+
+def _mission(d: NeedDetails, tx: Texts) -> list[dict]:
+    m = d.mission
+    if m is None:
+        return []
+    blocks = [divider(), header(tx("details.mission"))]
+    for name in MISSION_PARTS:
+        value = getattr(m, name)
+        if value:
+            part = tx(f"lifecycle.mission.{name}")
+            blocks.append(section(f"*{part}*\n{escape(shorten(value, 1200))}"))
+    people = []
+    if m.process_leader:
+        people.append(f"{tx('lifecycle.mission.process_leader')}: <@{m.process_leader}>")
+    group = [f"<@{u}>" for u in m.working_group]
+    if m.external_members:
+        group.append(escape(shorten(m.external_members, 500)))
+    if group:
+        people.append(f"{tx('lifecycle.mission.working_group')}: {', '.join(group)}")
+    people.append(f"{tx('details.state_grant')}: {_yes_no(m.state_grant, tx)}")
+    people.append(f"{tx('details.inform_sro')}: {_yes_no(m.inform_sro, tx)}")
+    blocks.append(section("\n".join(people)))
+    if d.milestones:
+        rows = [_milestone(ms, tx) for ms in d.milestones[:30]]
+        blocks.append(section(f"*{tx('details.timetable')}*\n" + "\n".join(rows)))
+    return blocks
+
+
+def _milestone(ms, tx: Texts) -> str:
+    kind = tx(f"details.milestone.{MilestoneKind(ms.kind).value}")
+    title = f" – {escape(ms.title)}" if ms.title else ""
+    done = " :white_check_mark:" if ms.done_at else ""
+    return f"`{ms.due.isoformat()}` {kind}{title}{done}"
+
+
+def _completion(d: NeedDetails, tx: Texts) -> list[dict]:
+    c = d.completion
+    if c is None:
+        return []
+    lines = [
+        f"*{tx('details.completion')}*",
+        tx("details.final_report", date=c.final_report_date.isoformat(), url=c.final_report_url),
+        f"{tx('lifecycle.complete.vvg_position')}: {escape(shorten(c.vvg_position, 1000))}",
+    ]
+    if c.sro_position:
+        sro = escape(shorten(c.sro_position, 1000))
+        lines.append(f"{tx('lifecycle.complete.sro_position')}: {sro}")
+    if c.product_url:
+        lines.append(tx("details.product", url=c.product_url))
+    return [divider(), section("\n".join(lines))]
+
+
+def _history(d: NeedDetails, ref: Reference, tx: Texts, tz: ZoneInfo, offset: int) -> list:
+    blocks = [divider(), header(tx("details.history"))]
+    for event in d.events:
+        blocks.append(context(history_line(event, ref, tx, tz)))
+    nav = []
+    if offset > 0:
+        newer = str(max(0, offset - HISTORY_PAGE))
+        nav.append(button(tx("details.history_newer"), ids.DETAILS_NEWER, f"{d.need.id}:{newer}"))
+    if offset + len(d.events) < d.event_count:
+        older = str(offset + len(d.events))
+        nav.append(button(tx("details.history_older"), ids.DETAILS_OLDER, f"{d.need.id}:{older}"))
+    if nav:
+        shown = tx("details.history_shown", first=offset + 1, last=offset + len(d.events),
+                   total=d.event_count)  # fmt: skip
+        blocks += [context(shown), actions(*nav)]
+    return blocks
+
+
+def _value(field: str | None, value: str | None, ref: Reference, tx: Texts) -> str:
+    """A stored value as a reader understands it (labels for keys), shortened and escaped."""
+    if value is None or value == "":
+        return "–"
+    if field == "origin" and ref.origin(value):
+        return ref.origin(value).label(tx.lang)
+    if field == "area" and ref.area(value):
+        return ref.area(value)[1].label(tx.lang)
+    if field == "level" and ref.level(value):
+        return ref.level(value).label(tx.lang)
+    if field == "target_groups":
+        groups = [ref.target_group(k.strip()) for k in value.split(",")]
+        return ", ".join(g.label(tx.lang) for g in groups if g) or "–"
+    if field in ("state_grant", "inform_sro"):
+        return _yes_no(value == "1", tx)
+    if field in ("process_leader",):
+        return f"<@{value}>"
+    if field == "working_group":
+        return ", ".join(f"<@{u.strip()}>" for u in value.split(","))
+    return f"”{escape(shorten(value, VALUE_MAX))}”"
+
+
+def _what(e: NeedEvent, ref: Reference, tx: Texts) -> str:
+    kind, field, old, new = e.kind, e.field, e.old_value, e.new_value
+    if kind == EventKind.PHASE_CHANGED:
+        return tx("details.event.phase", old=old, new=new, name=tx(f"phase.{new}"))
+    if kind == EventKind.EDITED:
+        return tx("details.event.edited", field=_field_label(field, tx),
+                  old=_value(field, old, ref, tx), new=_value(field, new, ref, tx))  # fmt: skip
+    if kind == EventKind.MISSION_SAVED:
+        return tx("details.event.mission", field=tx(f"lifecycle.mission.{field}"),
+                  old=_value(field, old, ref, tx), new=_value(field, new, ref, tx))  # fmt: skip
+    if kind == EventKind.ASSESSED and new:
+        answers = json.loads(new)
+        return tx("details.event.assessed", **{k: _yes_no(v, tx) for k, v in answers.items()})
+    if kind == EventKind.DECIDED:
+        return tx("details.event.decided", decision=tx(f"lifecycle.decision.{new}"))
+    if kind == EventKind.CLOSED and field == "merged_into":
+        return tx("details.event.merged_into", number=f"#{new}")
+    if kind == EventKind.CLOSED:
+        return tx("details.event.closed", outcome=tx(f"outcome.{new}"))
+    if kind == EventKind.MERGED_IN:
+        return tx("details.event.merged_in", number=f"#{new}")
+    if kind == EventKind.MOVED:
+        return tx(f"details.event.moved.{field}", old=f"#{old}", new=f"#{new}")
+    if kind == EventKind.VOTE_CLOSED and new in {q.value for q in Quadrant}:
+        return tx("details.event.vote_closed", result=tx(f"details.quadrant.{new}"))
+    if kind == EventKind.VOTE_CLOSED:
+        return tx("details.event.vote_closed", result=escape(new or "–"))
+    if kind in SIMPLE_KINDS:
+        return tx(f"details.event.{kind}")
+    return escape(kind)
+
+
+SIMPLE_KINDS = {
+    EventKind.REGISTERED,
+    EventKind.VOTE_OPENED,
+    EventKind.MILESTONES_CHANGED,
+    EventKind.COMPLETED,
+    EventKind.HIDDEN,
+    EventKind.SHOWN,
+    EventKind.FOLLOWED,
+    EventKind.UNFOLLOWED,
+}
+
+
+def _field_label(field: str | None, tx: Texts) -> str:
+    return tx(f"form.{field}") if field in FORM_FIELDS else escape(field or "")
+
+
+FORM_FIELDS = {"title", "description", "origin", "area", "target_groups", "level", "organisation"}
+
+
+def history_line(event: NeedEvent, ref: Reference, tx: Texts, tz: ZoneInfo) -> str:
+    """`23 nov · @Per: moved the need to phase 2` and the comment, if any."""
+    who = f"<@{event.actor}>" if event.actor else tx("details.event.system")
+    line = f"{when(event.at, tz)} · {who}: {_what(event, ref, tx)}"
+    if event.kind == EventKind.MILESTONES_CHANGED and event.new_value:
+        line += "\n" + escape(shorten(event.new_value, 600)).replace("\n", " · ")
+    if event.comment:
+        line += f"\n> {escape(shorten(event.comment, COMMENT_MAX))}"
+    return line

@@ -1,0 +1,60 @@
+"""A retried event or a replayed request acts once, across processes sharing the database."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import ProcessedRequest
+from storage.requests import first_time, forget_before
+from tests.conftest import STAFF
+
+
+def test_a_key_is_new_once_even_for_a_second_process(db, clock):
+    other_process = Database.from_url(str(db.engine.url.render_as_string(hide_password=False)))
+    with db.session(write=True) as s:
+        assert first_time(s, key="event:Ev1", now=clock())
+    with other_process.session(write=True) as s:
+        assert not first_time(s, key="event:Ev1", now=clock())
+        assert first_time(s, key="event:Ev2", now=clock())
+    other_process.engine.dispose()
+
+
+def test_old_keys_are_forgotten(db, clock):
+    with db.session(write=True) as s:
+        first_time(s, key="sig:old", now=clock())
+    clock.advance(hours=3)
+    with db.session(write=True) as s:
+        first_time(s, key="sig:new", now=clock())
+        assert forget_before(s, before=clock() - timedelta(hours=2)) == 1
+    with db.session(write=True) as s:
+        assert first_time(s, key="sig:old", now=clock())
+        assert not first_time(s, key="sig:new", now=clock())
+
+
+def test_a_retried_event_is_acknowledged_and_not_acted_on_again(bot, fake_slack, caplog):
+    event = {
+        "type": "app_home_opened",
+        "user": STAFF,
+        "channel": fake_slack.dm_channel(STAFF),
+        "tab": "home",
+        "event_ts": fake_slack.new_ts(),
+    }
+    with caplog.at_level(logging.INFO, logger="commands.redelivery"):
+        first = fake_slack.event(event, event_id="Ev0RETRY1")
+        again = fake_slack.event(event, event_id="Ev0RETRY1", retry_num=1)
+        other = fake_slack.event(event, event_id="Ev0OTHER2")
+    assert (first.status, again.status, other.status) == (200, 200, 200)
+    with bot.db.session() as s:
+        keys = [r.key for r in s.exec(select(ProcessedRequest)).all()]
+    assert sorted(k for k in keys if k.startswith("event:")) == [
+        "event:Ev0OTHER2",
+        "event:Ev0RETRY1",
+    ]
+    [told] = [r.getMessage() for r in caplog.records if "delivered again" in r.getMessage()]
+    assert "Ev0RETRY1" in told and "retry 1" in told
+    # the Home tab was published for each event acted on, not for the retry
+    assert len(fake_slack.calls("views.publish")) == 2

@@ -1,0 +1,40 @@
+"""`behov serve` as an operator runs it: JSON logs without secrets, a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+
+import pytest
+
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.production_support import ServeProcess
+
+
+def serve_env(database_url: str, api_url: str = "http://127.0.0.1:9/api/") -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api_url,
+        "DATABASE_URL": database_url,
+        "BEHOV_VOTING_CHANNEL": "CVOTE01",
+        "BEHOV_TICK_SECONDS": "1",
+    }
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_stops_every_worker_cleanly_and_logs_hold_no_secret(
+    tmp_path, sqlite_template, workers
+):
+    path = tmp_path / "behov.db"
+    shutil.copy(sqlite_template, path)
+    server = ServeProcess(serve_env(f"sqlite:///{path}"), tmp_path / "serve.log", workers=workers)
+
+    # uvicorn re-raises the signal after its clean shutdown (one process); the supervisor exits 0
+    assert server.stop(signal.SIGTERM) in (0, -signal.SIGTERM)
+
+    lines = server.log_lines()
+    assert [line["message"] for line in lines].count("stopped") == workers
+    assert all({"time", "level", "logger", "request_id", "message"} <= set(line) for line in lines)
+    text = server.log_path.read_text()
+    assert BOT_TOKEN not in text and SIGNING_SECRET not in text
