@@ -3,29 +3,29 @@
 Needs registered today go through Slack exactly as a person registers them (`/behov ny`, the
 form, submit), and so do the open votes (`/behov rösta`, members clicking). The older ones
 carry months of history that the bot cannot produce with its real clock, so they are written
-back-dated with the storage functions (votes through storage/votes.py; assessments, decisions,
-missions and milestones as rows of storage/models.py until the phase functions are on main),
-each step recorded in the need's history.
+back-dated with the bot's own storage functions (storage/lifecycle.py for taking up,
+assessing, deciding, mission documents, execution, completion and withdrawal;
+storage/votes.py for votes), each step recorded in the need's history as the bot records it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
-from sqlmodel import select
 
 from bot.digest import coming_digest, send_due_digest
 from commands import ids
 from demo import people
-from domain.history import EventKind
+from domain.mission import AssessmentDraft, CompletionDraft, MissionDraft
 from domain.needs import Draft
-from domain.phases import Quadrant
-from storage.models import Assessment, Completion, Milestone, Mission, Need
-from storage.needs import change_phase, create_need, record_event
+from domain.phases import Decision, Quadrant
+from storage import lifecycle
+from storage.models import Need
+from storage.needs import create_need
 from storage.votes import cast_ballot, close_vote, open_vote
 
 DATA = Path(__file__).with_name("data") / "needs.yml"
@@ -131,36 +131,50 @@ def register_in_slack(fake, item: dict, settle: Callable[[], None]) -> None:
 
 
 def _with_history(session, ref, item: dict, now: datetime) -> None:
+    """One need's past, step by step through the bot's own phase functions, back-dated."""
     user = WHO[item["by"]]
     time = Timeline(now - timedelta(days=item["days"], hours=3), now)
     need, _ = create_need(session, draft=draft_of(item), ref=ref, user_id=user, now=time.registered)
     session.flush()
     item["number"] = need.id
+    chair = {"actor": people.ADMIN, "is_admin": True}
     phase = item["phase"]
     if phase == "closed" and item["outcome"] == "aterkallat":
-        _close(session, need, "aterkallat", user, time.at(0.5), "Hanteras inom FVM-programmet.")
+        comment = "Hanteras inom FVM-programmet."
+        lifecycle.withdraw(session, need_id=need.id, now=time.at(0.5), comment=comment, **chair)
         return
     if item.get("quadrant"):
         _closed_vote(session, need, item["quadrant"], time.at(0.08), time.at(0.15))
     elif phase != 1:
-        _move(session, need, 2, time.at(0.08), "Tas upp i VVG.")
+        comment = "Tas upp i VVG."
+        lifecycle.take_up(session, need_id=need.id, now=time.at(0.08), comment=comment, **chair)
     if phase == "closed":
         reason = "Frågan hör hemma i respektive huvudmans lönebildning."
-        _decide(session, need, "ej_prioriterat", time.at(0.2), reason)
-        _close(session, need, "ej_prioriterat", people.ADMIN, time.at(0.2), reason)
+        decision = Decision.NOT_PRIORITISE
+        lifecycle.decide(
+            session, need_id=need.id, now=time.at(0.2), decision=decision, reason=reason, **chair
+        )
         return
     if phase in (1, 2):
         return
-    _assess(session, need, time.at(0.18))
-    _decide(session, need, "prioriterat", time.at(0.2))
-    _mission(session, need, item, time)
-    _move(session, need, 3, time.at(0.3), "Uppdragshandlingen är beslutad.")
+    answers = AssessmentDraft(True, True, True, "Relevant och görbart; stärker samverkan.")
+    lifecycle.assess(session, need_id=need.id, now=time.at(0.18), draft=answers, **chair)
+    lifecycle.decide(
+        session, need_id=need.id, now=time.at(0.2), decision=Decision.PRIORITISE, **chair
+    )
+    mission = mission_of(item, time)
+    lifecycle.save_mission(session, need_id=need.id, now=time.at(0.25), draft=mission, **chair)
+    comment = "Uppdragshandlingen är beslutad."
+    lifecycle.start_execution(session, need_id=need.id, now=time.at(0.3), comment=comment, **chair)
     if phase == 4:
-        _complete(session, need, time)
-
-
-def _move(session, need: Need, to: int, at: datetime, comment: str) -> None:
-    change_phase(session, need=need, to_phase=to, actor=people.ADMIN, now=at, comment=comment)
+        done = time.at(0.92)
+        report = CompletionDraft(
+            final_report_date=done.date(),
+            final_report_url="https://www.vardsamverkan.se/",
+            vvg_position="VVG godkänner slutrapporten och rekommenderar att arbetssättet införs.",
+            product_url="https://www.vardsamverkan.se/",
+        )
+        lifecycle.complete(session, need_id=need.id, now=done, draft=report, **chair)
 
 
 def _closed_vote(session, need: Need, quadrant: str, opened: datetime, closed: datetime) -> None:
@@ -197,103 +211,33 @@ def vote_in_slack(fake, need_id: int, ballots: list[str], settle: Callable[[], N
         settle()
 
 
-def _assess(session, need: Need, at: datetime) -> None:
-    comment = "Relevant och görbart; stärker samverkan mellan huvudmännen."
-    session.add(
-        Assessment(
-            need_id=need.id,
-            relevant=True,
-            person_centred=True,
-            trust=True,
-            comment=comment,
-            by=people.ADMIN,
-            at=at,
-        )
-    )
-    record_event(session, need=need, at=at, actor=people.ADMIN, kind=EventKind.ASSESSED)
-
-
-def _decide(session, need: Need, decision: str, at: datetime, reason: str | None = None) -> None:
-    old, need.decision, need.updated_at = need.decision, decision, at
-    session.add(need)
-    record_event(
-        session,
-        need=need,
-        at=at,
-        actor=people.ADMIN,
-        kind=EventKind.DECIDED,
-        field="decision",
-        old=old,
-        new=decision,
-        comment=reason,
-    )
-
-
-def _close(session, need: Need, outcome: str, actor: str, at: datetime, reason: str) -> None:
-    need.outcome, need.closed_at, need.updated_at = outcome, at, at
-    session.add(need)
-    record_event(
-        session,
-        need=need,
-        at=at,
-        actor=actor,
-        kind=EventKind.CLOSED,
-        field="outcome",
-        new=outcome,
-        comment=reason,
-    )
-
-
-def _mission(session, need: Need, item: dict, time: Timeline) -> None:
-    at = time.at(0.25)
+def mission_of(item: dict, time: Timeline) -> MissionDraft:
+    """A mission document in the shape of seed 002, with a timetable of three reports."""
     leader = WHO[item["by"]]
-    session.add(
-        Mission(
-            need_id=need.id,
-            description=item["description"],
-            purpose_goals=item.get("goal") or "Ett gemensamt arbetssätt i hela länet.",
-            delimitations="Omfattar inte frågor om finansiering mellan huvudmännen.",
-            group_composition="Processledare, två representanter per delregion och en från VGR.",
-            time_needed="Cirka tolv månader.",
-            process_leader=leader,
-            working_group=[p for p in people.VOTERS if p != leader][:2],
-            resourcing="Inom ordinarie budget; processledaren på 20 procent.",
-            state_grant=item.get("level") == "lansgemensam",
-            inform_sro=item.get("level") == "lansgemensam",
-            updated_by=people.ADMIN,
-            updated_at=at,
-        )
-    )
-    record_event(session, need=need, at=at, actor=people.ADMIN, kind=EventKind.MISSION_SAVED)
     today = time.now.date()
     spread = timedelta(days=item["days"] % 45)  # not every report on the same day
-    steps = [
-        ("delrapport", "Delrapport till VVG", time.at(0.55).date()),
-        ("delrapport", "Delrapport till VVG och SRO", today + timedelta(days=5) + spread),
-        ("slutrapport", "Slutrapport till VVG", today + timedelta(days=120) + spread),
-    ]
-    for kind, title, due in steps:
-        done = datetime.combine(due, datetime.min.time(), UTC) if due < today else None
-        session.add(Milestone(need_id=need.id, kind=kind, title=title, due=due, done_at=done))
-    record_event(session, need=need, at=at, actor=people.ADMIN, kind=EventKind.MILESTONES_CHANGED)
-
-
-def _complete(session, need: Need, time: Timeline) -> None:
-    at = time.at(0.92)
-    for milestone in session.exec(select(Milestone).where(Milestone.need_id == need.id)):
-        milestone.due = min(milestone.due, at.date())
-        milestone.done_at = milestone.done_at or at
-        session.add(milestone)
-    session.add(
-        Completion(
-            need_id=need.id,
-            final_report_date=at.date(),
-            final_report_url="https://www.vardsamverkan.se/",
-            vvg_position="VVG godkänner slutrapporten och rekommenderar att arbetssättet införs.",
-            product_url="https://www.vardsamverkan.se/",
-            completed_by=people.ADMIN,
-            completed_at=at,
-        )
+    if item["phase"] == 4:  # all reports before the final one
+        reports = [time.at(0.55).date(), time.at(0.75).date(), time.at(0.9).date()]
+    else:
+        reports = [time.at(0.55).date(), today + timedelta(days=5) + spread]
+        reports.append(today + timedelta(days=120) + spread)
+    timetable = "\n".join(
+        [
+            f"{reports[0].isoformat()} delrapport Delrapport till VVG",
+            f"{reports[1].isoformat()} sro Delrapport till VVG och SRO",
+            f"{reports[2].isoformat()} slutrapport Slutrapport till VVG",
+        ]
     )
-    _move(session, need, 4, at, "Slutrapporten är godkänd.")
-    record_event(session, need=need, at=at, actor=people.ADMIN, kind=EventKind.COMPLETED)
+    return MissionDraft(
+        description=item["description"],
+        purpose_goals=item.get("goal") or "Ett gemensamt arbetssätt i hela länet.",
+        delimitations="Omfattar inte frågor om finansiering mellan huvudmännen.",
+        group_composition="Processledare, två representanter per delregion och en från VGR.",
+        time_needed="Cirka tolv månader.",
+        process_leader=leader,
+        working_group=[p for p in people.VOTERS if p != leader][:2],
+        resourcing="Inom ordinarie budget; processledaren på 20 procent.",
+        state_grant=item.get("level") == "lansgemensam",
+        inform_sro=item.get("level") == "lansgemensam",
+        timetable=timetable,
+    )

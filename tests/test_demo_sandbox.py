@@ -222,6 +222,12 @@ def test_seeded_demo_has_needs_in_every_phase(tmp_path):
         phases = {need["phase"] for need in published}
         assert {2, 3, 4} <= phases
         assert len(published) >= 20
+        home_view = running.fake.home(people.ADMIN)
+        data = {"view_id": home_view["id"], "home": "1", "action_id": "need_details"}
+        page = browser.post("/action", data={**data, "value": "9", "back": "/home"})
+        details = words(page.text.split('role="dialog"')[1])
+        assert "Gemensam uppföljning av utskrivningsklara patienter" in details
+        assert "Genomförande" in details  # phase 3, with its mission document
         assert running.fake.problems == []
     finally:
         running.stop()
