@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":  # makes its own settings: no tokens, nothing outside
             from demo.runner import run
 
+            logs.configure(fmt="text", level="WARNING")  # the one URL, then only what went wrong
             run(args.port, seed=args.seed, database=args.db)
             return 0
         settings = load_settings()

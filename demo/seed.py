@@ -77,6 +77,8 @@ def seed(fake, services, settle: Callable[[], None]) -> None:
             vote_in_slack(fake, item["number"], item["open_vote"], settle)
     post_coming_digest(services, now)
     settle()
+    fake.slash(people.ADMIN, "matris", channel=people.VOTING_CHANNEL)  # the picture in her DMs
+    settle()
     for person in people.PEOPLE:
         fake.app_home_opened(person.id)
         settle()
