@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import secrets
+import signal
 import socket
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.i18n import SV
 from bot.runtime import build_runtime
-from bot.server import ServerThread, make_server
+from bot.server import ServerThread
 from bot.settings import load_settings
 from demo import people
 from fakeslack import FakeSlack
@@ -84,11 +86,21 @@ def free_port() -> int:
 
 
 def run(port: int = 8080, *, seed: bool = False, database: Path | None = None) -> None:
-    """`behov demo`: start everything, print one URL, serve until Ctrl-C."""
+    """`behov demo`: start everything, print one URL once it answers, serve until stopped."""
     demo = start(seed=seed, database=database)
-    server = make_server(demo.sandbox_app, HOST, port, access_log=False)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        page = ServerThread(demo.sandbox_app, HOST, port).start()
+    except RuntimeError:
+        demo.stop()
+        raise SystemExit(SV("demo.port_busy", port=port)) from None
     print(SV("demo.started", url=f"http://{HOST}:{port}/"), flush=True)
     try:
-        server.run()
+        while not stopped.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
     finally:
+        page.stop()
         demo.stop()

@@ -262,7 +262,7 @@ def test_behov_demo_prints_one_url_and_serves_the_sandbox(tmp_path):
             assert "Behov – demo utan Slack" in answer.read().decode()
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) in (0, 130)
+        assert process.wait(timeout=30) == 0
     assert list(tmp_path.iterdir()) == []  # its database lived in a temporary folder
 
 
