@@ -42,7 +42,7 @@ class Demo:
 
 def start(*, database: Path | None = None, scheduler: bool = True, seed: bool = False) -> Demo:
     """Fake Slack first (the bot talks to it), then the bot, then the sandbox app over both."""
-    from demo.sandbox import create_sandbox
+    from demo.routes import create_sandbox
 
     workdir = None
     if database is None:
