@@ -353,3 +353,12 @@ def test_every_input_kind_renders_labelled_and_reads_back(demo, browser):
     }
     browser.post("/view/close", data={"back": GENERAL})
     assert demo.fake.top_view(people.STAFF) is None
+
+
+def test_an_english_speaker_gets_the_page_and_the_bot_in_english(demo, browser):
+    as_person(browser, "UTOM001")
+    page = send(browser, "/behov help")
+    assert 'lang="en"' in page.text
+    assert "Message #allmänt" in page.text
+    assert "Only visible to you" in page.text
+    assert "/behov new" in words(page.text)
