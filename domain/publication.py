@@ -36,8 +36,11 @@ def is_published(need) -> bool:
 
 def scrub(text: str | None, placeholder: str) -> str:
     """Take out what could name a person in free text: mentions, e-mail addresses, user ids."""
-    text = _MENTION.sub(placeholder, text or "")
-    text = _EMAIL.sub(placeholder, text)
+    text = text or ""
+    if "<" in text:  # the placeholder holds neither `<` nor `@`: skipping is exact
+        text = _MENTION.sub(placeholder, text)
+    if "@" in text:
+        text = _EMAIL.sub(placeholder, text)
     return _USER_ID.sub(placeholder, text)
 
 
