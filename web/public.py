@@ -39,6 +39,7 @@ MAX_NUMBER = 2**31 - 1  # the largest need number an INTEGER column holds
 PAGE_SIZE = 50  # needs per page of /public/
 EMBED_PAGE_SIZE = 20  # needs per page of /public/embed (an iframe on another site)
 PAGE_PARAM = "sida"
+MAX_PAGE = 10**9
 PUBLISHED_PHASES = [p for p in Phase if p >= Phase.PRIORITISATION]
 # No scripts at all; the embed may be framed by any site, the other pages by none.
 CSP = (
@@ -68,9 +69,12 @@ def _environment() -> Environment:
 
 
 def _page_number(params: dict[str, str]) -> int:
-    """`?sida=3` -> 3; anything else (missing, not a number, below 1) is the first page."""
+    """`?sida=3` -> 3; a page past the end is moved to the last one later; anything that is
+    not a whole number from 1 up is the first page."""
     raw = (params.get(PAGE_PARAM) or "").strip()
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 9 and int(raw) > 0 else 1
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    return max(1, min(int(raw[:12]), MAX_PAGE)) if len(raw) <= 12 else MAX_PAGE
 
 
 @dataclass
@@ -110,9 +114,9 @@ class Listing:
     def nav(self) -> list[int | None]:
         """Page numbers to link: the first, the last and two either side of this one;
         None is a gap."""
-        shown = sorted({1, self.pages, *range(self.page - 2, self.page + 3)} & set(
-            range(1, self.pages + 1)
-        ))
+        shown = sorted(
+            {1, self.pages, *range(self.page - 2, self.page + 3)} & set(range(1, self.pages + 1))
+        )
         out: list[int | None] = []
         for number in shown:
             if out and number - out[-1] > 1:
