@@ -76,9 +76,9 @@ def published_rows(
 ) -> list:
     """The published needs passing the SQL filters as record rows, by number; one page of
     them with `limit`."""
-    statement = _records_query(_filters(query))
-    if limit is not None:
-        statement = statement.limit(limit).offset(offset)
+    statement = _records_query(_filters(query)).limit(limit)
+    if offset:
+        statement = statement.offset(offset)
     return list(session.exec(statement).all())
 
 

@@ -210,3 +210,36 @@ def test_open_data_answers_304_until_something_changes(site, path):
     changed = site.get(path, headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["etag"] != tag
     assert number not in exported(site)
+
+
+# ---------------------------------------------------------------- needs.json in windows
+
+
+@pytest.mark.parametrize("query", ["", "phase=2&", "q=behov&target_group=aldre&"])
+def test_limit_and_offset_walk_the_same_list(site, query):
+    everything = site.get(f"/public/needs.json?{query}").json()
+    assert "total" not in everything  # the default answer is the whole list, as before
+    numbers, offset = [], 0
+    while True:
+        window = site.get(f"/public/needs.json?{query}limit=40&offset={offset}").json()
+        assert window["total"] == everything["count"]
+        assert (window["offset"], window["limit"]) == (offset, 40)
+        assert window["count"] == len(window["needs"]) <= 40
+        numbers += [n["number"] for n in window["needs"]]
+        offset += 40
+        if offset >= window["total"]:
+            break
+    assert numbers == [n["number"] for n in everything["needs"]]
+    rest = site.get(f"/public/needs.json?{query}offset=5").json()
+    assert rest["needs"] == everything["needs"][5:] and rest["limit"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "wrong"),
+    [("limit=0", "limit"), ("limit=1001", "limit"), ("limit=x", "limit"), ("offset=-1", "offset"),
+     ("offset=99999999999", "offset"), ("limit=%C2%B2", "limit")],
+)  # fmt: skip
+def test_a_bad_window_is_a_400(site, query, wrong):
+    answer = site.get(f"/public/needs.json?{query}")
+    assert answer.status_code == 400
+    assert list(answer.json()["details"]) == [wrong]

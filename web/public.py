@@ -31,7 +31,7 @@ from storage.public import (
     published_rows_of,
     streamed_rows,
 )
-from web.openapi import openapi
+from web.openapi import LIMIT_MAX, openapi
 from web.records import SCHEMA_VERSION, Recorder, csv_lines, short_description
 
 STATIC = Path(__file__).with_name("static")
@@ -174,41 +174,53 @@ class PublicSite:
         return self.recorder(base_url)(rows[0]), events
 
     def export(self, params: dict[str, str], base_url: str, kind: str, headers: dict):
-        """(status, body bytes or None for 304, validators) of the full JSON or CSV export.
+        """(status, body bytes or None for 304, validators or errors) of the JSON or CSV export.
 
-        The validators come from a change marker (three index lookups) before anything is
-        built: a client holding the current version gets 304 and nothing is read."""
+        The validators come from a change marker (a few index lookups) before anything is
+        built: a client holding the current version gets 304 and nothing else is read."""
         parsed = parse_query(params, self.svc.ref)
-        if parsed.errors:
-            return 400, None, parsed.errors
-        query = parsed.query
+        window = _window(params) if kind == "json" else (None, 0, {})
+        errors = {**parsed.errors, **window[2]}
+        if errors:
+            return 400, None, errors
+        query, (limit, offset, _) = parsed.query, window
         with self.svc.db.session() as session:
             marker = change_marker(session)
-            tag = _etag(marker, kind, query, base_url)
+            tag = _etag(marker, kind, query, base_url, (limit, offset))
             modified = _last_modified(marker)
             validators = {"ETag": tag}
             if modified:
                 validators["Last-Modified"] = format_datetime(modified, usegmt=True)
             if _not_modified(headers, tag, modified):
                 return 304, None, validators
-            found = self.svc.titles.containing(session, query.q) if query.q else None
-            rows = streamed_rows(session, query)
-            if found is not None:
-                rows = (row for row in rows if row.id in found)
+            total, rows = self._export_rows(session, query, limit, offset)
             make = self.recorder(base_url)
             if kind == "csv":
                 body = "".join(csv_lines(make(row) for row in rows)).encode("utf-8")
-            else:
-                records = [make(row) for row in rows]
-                body = _json_bytes(
-                    {
-                        "schema_version": SCHEMA_VERSION,
-                        "generated_at": self.svc.clock().astimezone(UTC).isoformat(),
-                        "count": len(records),
-                        "needs": records,
-                    }
-                )
-        return 200, body, validators
+                return 200, body, validators
+            records = [make(row) for row in rows]
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "generated_at": self.svc.clock().astimezone(UTC).isoformat(),
+            "count": len(records),
+            "needs": records,
+        }
+        if limit is not None or offset:
+            document.update(total=total, offset=offset, limit=limit)
+        return 200, _json_bytes(document), validators
+
+    def _export_rows(self, session, query: PublicQuery, limit: int | None, offset: int):
+        """(needs matching in all, the rows of the window): without a search the database
+        cuts the window; a search filters the streamed rows by the word index."""
+        if not query.q:
+            if limit is None and not offset:
+                return None, streamed_rows(session, query)
+            _, total = published_counts(session, query)
+            return total, published_rows(session, query, limit=limit, offset=offset)
+        found = self.svc.titles.containing(session, query.q)
+        rows = [row for row in streamed_rows(session, query) if row.id in found]
+        end = None if limit is None else offset + limit
+        return len(rows), rows[offset:end]
 
     # ------------------------------------------------------------ responses
 
@@ -313,10 +325,25 @@ def _json(data: dict, status: int = 200) -> Response:
     return Response(_json_bytes(data), status, headers=headers, media_type="application/json")
 
 
-def _etag(marker: tuple, kind: str, query: PublicQuery, base_url: str) -> str:
+def _window(params: dict[str, str]) -> tuple[int | None, int, dict[str, str]]:
+    """`limit` and `offset` of needs.json: (limit or None for all, offset, errors)."""
+    errors, found = {}, {}
+    for name, least, most in (("limit", 1, LIMIT_MAX), ("offset", 0, MAX_NUMBER)):
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            continue
+        if raw.isascii() and raw.isdigit() and len(raw) <= 10 and least <= int(raw) <= most:
+            found[name] = int(raw)
+        else:
+            errors[name] = f"{name} must be a whole number from {least} to {most}"
+    return found.get("limit"), found.get("offset", 0), errors
+
+
+def _etag(marker: tuple, kind: str, query: PublicQuery, base_url: str, window: tuple) -> str:
     """A weak tag (`generated_at` differs between equal versions) of everything the export
-    depends on: the database's change marker, the format, the schema, filters and base URL."""
-    source = repr((marker, kind, SCHEMA_VERSION, query, base_url)).encode("utf-8")
+    depends on: the database's change marker, the format, the schema, the question asked
+    (filters, window) and the base URL."""
+    source = repr((marker, kind, SCHEMA_VERSION, query, window, base_url)).encode("utf-8")
     return f'W/"{hashlib.sha256(source).hexdigest()[:32]}"'
 
 
