@@ -137,6 +137,21 @@ def test_the_embed_is_paged_in_its_frame(site):
     assert [n for page in pages for n in page] == exported(site, "phase=2")
 
 
+def test_the_search_finds_words_inside_words_and_numbers_exactly():
+    from domain.matching import WordIndex
+
+    words = WordIndex()
+    words.put(12, "Trygg hemgång", "Hemsjukvård i Borås, steg 2.")
+    words.put(112, "Vårdplanering", "Samordnad individuell plan")
+    words.put(7, "Läkemedel", "Genomgång nummer 12 i Skövde")
+    assert words.containing_all("vård") == {12, 112}  # inside compounds, accents ignored
+    assert words.containing_all("VARD borås") == {12}  # every word must occur
+    assert words.containing_all("#12") == {12, 7}  # the number itself, or "12" in a text
+    assert words.containing_all("112") == {112}  # not every number holding 112's digits
+    assert words.containing_all("vård skövde") == set()
+    assert words.containing_all("!!!") == set()
+
+
 # ---------------------------------------------------------------- cost
 
 
