@@ -132,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure()
     try:
         settings = load_settings()
-        logs.configure(settings, fmt=settings.behov_log_format, level=settings.behov_log_level)
+        quiet = args.command not in ("serve", "socket")  # a one-shot command prints its result
+        level = settings.behov_log_level or ("WARNING" if quiet else "INFO")
+        logs.configure(settings, fmt=settings.behov_log_format, level=level)
         if args.command == "serve":
             serve(settings, args.host, args.port, args.workers)
         elif args.command == "socket":
