@@ -17,6 +17,8 @@ def create_app() -> Starlette:
     from bot.runtime import build_runtime
 
     settings = load_settings()
-    logs.configure(settings, fmt=settings.behov_log_format, level=settings.behov_log_level)
+    logs.configure(
+        settings, fmt=settings.behov_log_format, level=settings.behov_log_level or "INFO"
+    )
     settings.require("slack_bot_token", "slack_signing_secret")
     return build_runtime(settings).web_app

@@ -1,4 +1,4 @@
-"""`behov`: serve, socket, db upgrade, export, digest --preview (more as the product grows)."""
+"""`behov`: serve, socket, db upgrade, export, digest --preview, demo (more as it grows)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
         required=True,
         help="skriv ut nästa veckosammanfattning som text utan att skicka den",
     )
+    demo = commands.add_parser("demo", help="prova Behov utan Slack, i webbläsaren")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--seed", action="store_true", help="fyll på med ett trettiotal behov")
+    demo.add_argument("--db", type=Path, help="SQLite-fil (standard: en ny i en tillfällig mapp)")
     return parser
 
 
@@ -131,8 +135,16 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logs.configure()
     try:
+        if args.command == "demo":  # makes its own settings: no tokens, nothing outside
+            from demo.runner import run
+
+            logs.configure(fmt="text", level="WARNING")  # the one URL, then only what went wrong
+            run(args.port, seed=args.seed, database=args.db)
+            return 0
         settings = load_settings()
-        logs.configure(settings, fmt=settings.behov_log_format, level=settings.behov_log_level)
+        quiet = args.command not in ("serve", "socket")  # a one-shot command prints its result
+        level = settings.behov_log_level or ("WARNING" if quiet else "INFO")
+        logs.configure(settings, fmt=settings.behov_log_format, level=level)
         if args.command == "serve":
             serve(settings, args.host, args.port, args.workers)
         elif args.command == "socket":

@@ -52,7 +52,8 @@ class Settings(BaseSettings):
     behov_classification_file: Path | None = None
     behov_public_url: str | None = None
     behov_log_format: Literal["json", "text"] = "json"
-    behov_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Unset: INFO for the servers (serve, socket), WARNING for one-shot commands.
+    behov_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
 
     @field_validator("behov_admins", mode="before")
     @classmethod

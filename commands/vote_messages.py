@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.due import deliver_once
 from bot.i18n import SV
+from commands.home import refresh_home
 from commands.render.votes import closed_message, result_details, vote_message
 from storage.needs import get_need
 from storage.votes import (
@@ -37,6 +38,7 @@ from storage.votes import (
     result_of,
     tally_of,
     undo_render,
+    voter_ids,
 )
 
 log = logging.getLogger(__name__)
@@ -150,7 +152,7 @@ def announce(svc, client: WebClient, vote_id: int, *, now: datetime) -> str:
             channel=vote.channel, thread_ts=vote.message_ts, text=text, blocks=blocks
         )
 
-    return deliver_once(
+    done = deliver_once(
         svc,
         kind=RESULT_KIND,
         subject=f"vote:{vote_id}",
@@ -159,3 +161,8 @@ def announce(svc, client: WebClient, vote_id: int, *, now: datetime) -> str:
         send=send,
         grace=RESULT_GRACE,
     )
+    if done == "sent":  # the result now waits for the presidium's decision in their homes
+        with svc.db.session() as session:
+            voted = voter_ids(session, vote_id=vote_id)
+        refresh_home(client, svc, [*sorted(svc.settings.behov_admins), *sorted(voted)])
+    return done

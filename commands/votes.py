@@ -15,6 +15,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.i18n import SV, Texts
 from commands import ids, vote_messages, voters
 from commands.context import telling_user
+from commands.home import refresh_home
+from commands.notify import notify_change
 from commands.render.votes import (
     confirmation,
     read_reason,
@@ -22,10 +24,11 @@ from commands.render.votes import (
     reason_saved_view,
     vote_message,
 )
+from domain.history import EventKind
 from domain.needs import parse_number
 from domain.phases import Quadrant
 from domain.votes import may_open
-from storage.needs import get_need
+from storage.needs import get_need, history
 from storage.votes import (
     VoteError,
     ballot_of,
@@ -87,6 +90,7 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
         return tx("vote.already_open", number=number, channel=already.channel)
     if not may_open(need.phase, need.outcome):
         return tx("vote.not_votable", number=number)
+    taken_up = need.phase == 1
     try:
         eligible = voters.refresh(svc, client, channel)
         now = svc.clock()
@@ -113,7 +117,19 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
         if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
             return tx("vote.bot_not_in_channel", channel=channel)
         raise
+    if taken_up:
+        _tell_followers(svc, client, number)
+    refresh_home(client, svc, [*sorted(eligible), *sorted(svc.settings.behov_admins)])
     return tx("vote.opened", number=number, channel=channel, count=len(eligible))
+
+
+def _tell_followers(svc, client: WebClient, number: int) -> None:
+    """The vote took the need up to phase 2: its followers hear of it like of any move."""
+    with svc.db.session() as session:
+        need = get_need(session, need_id=number)
+        moves = [e for e in history(session, need_id=number) if e.kind == EventKind.PHASE_CHANGED]
+    if need is not None and moves:
+        notify_change(client, svc, need, moves[-1])
 
 
 # ---------------------------------------------------------------- ballots
@@ -139,6 +155,7 @@ def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> 
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         finally:  # the ballot is stored: the count must follow even if the answer failed
             vote_messages.refresh(svc, client, vote_id)
+        refresh_home(client, svc, [user_id])  # the need leaves "Väntar på din röst"
 
 
 def click_time(action_ts) -> datetime | None:

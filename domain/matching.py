@@ -139,6 +139,23 @@ class WordIndex:
     def __len__(self) -> int:
         return len(self._all_words)
 
+    def containing_all(self, query: str) -> set[int]:
+        """Needs in which every word of the query occurs inside a word of the title or the
+        description, or is the need's number: the public page's plain, exact search."""
+        found: set[int] | None = None
+        vocabulary = list(self._needs_with)
+        for token in dict.fromkeys(fold(query).split()):
+            holders: set[int] = set()
+            for word in vocabulary:
+                if token in word:
+                    holders |= self._needs_with[word]
+            if token.isdigit() and int(token) in self._all_words:
+                holders.add(int(token))
+            found = holders if found is None else found & holders
+            if not found:
+                return set()
+        return found or set()
+
     def search(self, query: str) -> list[Match]:
         """Every need holding all words of the query (or, if none does, most of them).
 

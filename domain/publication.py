@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from domain.history import PUBLIC_KINDS, EventKind
 from domain.phases import Decision, Outcome, Phase, Quadrant
-from domain.reference import Reference, fold
+from domain.reference import Reference
 
 PUBLISHED_FROM = Phase.PRIORITISATION
 SEARCH_MAX = 100
@@ -36,8 +36,11 @@ def is_published(need) -> bool:
 
 def scrub(text: str | None, placeholder: str) -> str:
     """Take out what could name a person in free text: mentions, e-mail addresses, user ids."""
-    text = _MENTION.sub(placeholder, text or "")
-    text = _EMAIL.sub(placeholder, text)
+    text = text or ""
+    if "<" in text:  # the placeholder holds neither `<` nor `@`: skipping is exact
+        text = _MENTION.sub(placeholder, text)
+    if "@" in text:
+        text = _EMAIL.sub(placeholder, text)
     return _USER_ID.sub(placeholder, text)
 
 
@@ -93,22 +96,6 @@ def parse_query(params: dict[str, str], ref: Reference) -> ParsedQuery:
         errors["q"] = f"at most {SEARCH_MAX} characters"
         q = q[:SEARCH_MAX]
     return ParsedQuery(PublicQuery(phase, perspective, group, q), errors)
-
-
-def matches(need, query: PublicQuery) -> bool:
-    """Does a published need pass the filters? Search looks in number, title and description."""
-    if query.phase and need.phase != query.phase:
-        return False
-    if query.perspective and need.perspective != query.perspective:
-        return False
-    if query.target_group and query.target_group not in (need.target_groups or []):
-        return False
-    if query.q:
-        words = fold(query.q.lstrip("#")).split()
-        haystack = fold(f"#{need.id} {need.title} {need.description}")
-        if str(need.id) != query.q.lstrip("#") and not all(w in haystack for w in words):
-            return False
-    return True
 
 
 @dataclass(frozen=True)

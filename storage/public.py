@@ -2,54 +2,117 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import false, or_
+from sqlalchemy import String, and_, case, cast, false, func, or_, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from domain.history import PUBLIC_KINDS, EventKind
 from domain.phases import Outcome
-from domain.publication import PUBLISHED_FROM, PublicEvent, public_event
+from domain.publication import PUBLISHED_FROM, PublicEvent, PublicQuery, public_event
 from storage.models import Completion, Need, NeedEvent
 from storage.needs import record_event
 
 HIDDEN_REASON_MAX = 500
 
 
-def _published():
+def _published(need=Need):
     return (
-        col(Need.phase) >= int(PUBLISHED_FROM),
-        col(Need.public_hidden) == false(),
-        or_(col(Need.outcome).is_(None), col(Need.outcome) != Outcome.WITHDRAWN.value),
+        need.phase >= int(PUBLISHED_FROM),
+        need.public_hidden == false(),
+        or_(need.outcome.is_(None), need.outcome != Outcome.WITHDRAWN.value),
     )
 
 
-def published_needs(session: Session) -> list[Need]:
-    """Every published need, by number (see domain.publication for the rule)."""
-    return list(session.exec(select(Need).where(*_published()).order_by(col(Need.id))).all())
+def _filters(query: PublicQuery) -> list:
+    """The public page's filters in SQL (the text search is done by the word index)."""
+    where = []
+    if query.phase:
+        where.append(col(Need.phase) == query.phase)
+    if query.perspective:
+        where.append(col(Need.perspective) == query.perspective)
+    if query.target_group:
+        # target_groups is a JSON list of keys, stored as JSON text on both databases.
+        listed = cast(Need.target_groups, String)
+        where.append(listed.contains(json.dumps(query.target_group), autoescape=True))
+    return where
 
 
-def published_need(session: Session, *, need_id: int) -> Need | None:
-    return session.exec(select(Need).where(Need.id == need_id, *_published())).first()
+# What a public record is built from: the need's own columns, its product and whether the
+# need it was merged into is published, in one query (no ORM objects: this runs per row).
+_TARGET = aliased(Need)
+RECORD_COLUMNS = (
+    Need.id, Need.title, Need.description, Need.origin, Need.perspective, Need.area,
+    Need.target_groups, Need.level, Need.phase, Need.phase_entered_at, Need.submitted_at,
+    Need.decision, Need.quadrant, Need.outcome, Need.merged_into, Completion.product_url,
+    and_(*_published(_TARGET)).label("merged_into_published"),
+)  # fmt: skip
 
 
-def published_ids(session: Session, *, ids: Sequence[int]) -> set[int]:
-    """Which of these numbers are published (to link a merged need to its target or not)."""
-    if not ids:
-        return set()
-    query = select(Need.id).where(col(Need.id).in_(list(ids)), *_published())
-    return set(session.exec(query).all())
-
-
-def product_urls(session: Session, *, ids: Sequence[int]) -> dict[int, str]:
-    """The published final product of completed missions, by need number."""
-    if not ids:
-        return {}
-    query = select(Completion.need_id, Completion.product_url).where(
-        col(Completion.need_id).in_(list(ids)), col(Completion.product_url).is_not(None)
+def _records_query(where: Sequence):
+    return (
+        select(*RECORD_COLUMNS)
+        .select_from(Need)
+        .outerjoin(Completion, col(Completion.need_id) == col(Need.id))
+        .outerjoin(_TARGET, _TARGET.id == col(Need.merged_into))
+        .where(*_published(), *where)
+        .order_by(col(Need.id))
     )
-    return dict(session.exec(query).all())
+
+
+def published_counts(session: Session, query: PublicQuery) -> tuple[int, int]:
+    """(all published needs, those passing the SQL filters) in one query."""
+    where = _filters(query)
+    passing = func.count(case((and_(*where), 1))) if where else func.count()
+    total, shown = session.exec(select(func.count(), passing).where(*_published())).one()
+    return int(total or 0), int(shown or 0)
+
+
+def published_rows(
+    session: Session, query: PublicQuery, *, limit: int | None = None, offset: int = 0
+) -> list:
+    """The published needs passing the SQL filters as record rows, by number; one page of
+    them with `limit`."""
+    statement = _records_query(_filters(query)).limit(limit)
+    if offset:
+        statement = statement.offset(offset)
+    return list(session.exec(statement).all())
+
+
+def published_rows_of(session: Session, *, ids: Sequence[int]) -> list:
+    """The record rows of these published needs (one page: a few numbers), by number."""
+    if not ids:
+        return []
+    return list(session.exec(_records_query([col(Need.id).in_(list(ids))])).all())
+
+
+def streamed_rows(session: Session, query: PublicQuery) -> Iterator:
+    """Every published need passing the SQL filters, fetched in batches (the exports)."""
+    result = session.exec(_records_query(_filters(query)).execution_options(yield_per=1000))
+    yield from result
+
+
+def published_numbers(session: Session, query: PublicQuery) -> tuple[int, list[int]]:
+    """(all published needs, the numbers passing the SQL filters): a search narrows these."""
+    where = _filters(query)
+    passing = and_(*where) if where else true()
+    rows = session.exec(select(Need.id, passing).where(*_published()).order_by(Need.id)).all()
+    return len(rows), [number for number, ok in rows if ok]
+
+
+def change_marker(session: Session) -> tuple:
+    """(needs, latest update, latest history entry): changes with anything public; three
+    index lookups. The open data's ETag and Last-Modified come from it."""
+    statement = select(
+        select(func.count()).select_from(Need).scalar_subquery(),
+        select(func.max(Need.updated_at)).scalar_subquery(),
+        select(func.max(NeedEvent.id)).scalar_subquery(),
+        select(func.max(NeedEvent.at)).scalar_subquery(),
+    )
+    return tuple(session.exec(statement).one())
 
 
 def public_history(session: Session, *, need_id: int) -> list[PublicEvent]:

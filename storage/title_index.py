@@ -88,3 +88,9 @@ class TitleIndex:
         self.refresh(session)
         with self._lock:
             return self.words.search(query)
+
+    def containing(self, session: Session, query: str) -> set[int]:
+        """Needs holding every word of the query (see WordIndex.containing_all)."""
+        self.refresh(session)
+        with self._lock:
+            return self.words.containing_all(query)

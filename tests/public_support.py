@@ -142,3 +142,32 @@ def build_portfolio(db, ref) -> Portfolio:
         close(s, p8, "sammanslaget", START + 9 * day, "dubblett")
         numbers = [p.id for p in (p1, p2, p3, p4, p5, p6, p7, p8)]
     return Portfolio(*numbers)
+
+
+AREAS = ["personcentrerat", "digitalisering", "uppfoljning_analys", "kompetensforsorjning"]
+GROUPS = [["aldre"], ["barn_unga"], ["aldre", "psykisk_missbruk"], []]
+WORDS = ["hemsjukvård", "läkemedel", "utskrivning"]
+
+
+def add_many(db, ref, count: int, *, offset: int = 0) -> None:
+    """`count` more needs in varied phases, areas and target groups; every seventh stays in
+    phase 1 and every eleventh is hidden (neither may ever be listed)."""
+    day = timedelta(days=1)
+    with db.session(write=True) as s:
+        for i in range(offset, offset + count):
+            at = START + i * timedelta(hours=1)
+            need = add_need(
+                s,
+                ref,
+                f"Behov nummer {i} om {WORDS[i % len(WORDS)]}",
+                at=at,
+                area=AREAS[i % len(AREAS)],
+                target_groups=GROUPS[i % len(GROUPS)],
+            )
+            if i % 7 == 0:
+                continue
+            move(s, need, 2, at + day)
+            if i % 3 == 1:
+                move(s, need, 3, at + 2 * day)
+            if i % 11 == 0:
+                hide_need(s, need=need, actor=ADMIN, reason="Test", now=at + 3 * day)

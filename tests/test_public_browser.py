@@ -18,7 +18,7 @@ from bot.runtime import build_runtime
 from bot.server import ServerThread
 from storage.db import Database
 from tests.conftest import Clock, make_settings
-from tests.public_support import build_portfolio
+from tests.public_support import add_many, build_portfolio
 
 CHROMIUM = os.environ.get("BEHOV_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -52,6 +52,29 @@ def server(tmp_path_factory):
     portfolio = build_portfolio(services.db, services.ref)
     running = ServerThread(runtime.web_app).start()
     running.portfolio = portfolio
+    yield running
+    running.stop()
+    services.db.engine.dispose()
+
+
+def _serve(path: Path, extra: int = 0):
+    url = f"sqlite:///{path}"
+    Database.from_url(url).upgrade()
+    settings = make_settings(url, "http://127.0.0.1:9/")
+    services = build_services(settings, clock=Clock())
+    runtime = build_runtime(settings, services=services, scheduler=False)
+    portfolio = build_portfolio(services.db, services.ref)
+    if extra:
+        add_many(services.db, services.ref, extra)
+    running = ServerThread(runtime.web_app).start()
+    running.portfolio = portfolio
+    return running, services
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    """A bot with enough published needs for three pages of the list."""
+    running, services = _serve(tmp_path_factory.mktemp("browser-many") / "behov.db", extra=130)
     yield running
     running.stop()
     services.db.engine.dispose()
@@ -166,3 +189,37 @@ def test_narrow_screen_and_print(server, page):
     page.emulate_media(media="print")
     assert page.locator("form.filters").is_hidden()
     assert page.locator("article.need").first.is_visible()
+
+
+def test_pages_by_keyboard_keep_the_filter(many, page):
+    page.goto(many.url + "/public/?phase=2")
+    first = listed(page)
+    assert len(first) == 50
+    tab_to(page, "a[rel=next]", limit=200)  # past the 50 needs, as a keyboard user would
+    submit(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert query == {"phase": ["2"], "sida": ["2"]}
+    pages = page.get_by_role("navigation", name="Sidor med behov")
+    assert pages.get_by_role("link", name="Sida 2", exact=True).get_attribute("aria-current") == (
+        "page"
+    )
+    assert listed(page).isdisjoint(first)
+    tab_to(page, "a[rel=prev]", limit=200)
+    submit(page)
+    assert listed(page) == first
+
+
+@pytest.mark.parametrize("path", ["/public/?sida=2", "/public/embed?sida=3&phase=2"])
+def test_axe_finds_no_serious_violations_in_pages(many, page, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(many.url + path)
+    assert page.locator("nav.pager").count() == 1
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                   "best-practice"]})  # fmt: skip
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], bad

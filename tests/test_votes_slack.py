@@ -512,3 +512,31 @@ def test_a_short_vote_reminds_halfway_and_honours_the_quorum_setting(
     assert "Resultat: Planera" in shown(fake_slack)  # 1 of 4 voted; the quorum setting is 1
     with short.db.session() as s:
         assert s.get(Need, number).quadrant == "planera"
+
+
+# ---------------------------------------------------------------- what it changes elsewhere
+
+
+def test_opening_tells_the_submitter_and_fills_the_voters_homes(bot, fake_slack, ref):
+    voters = add_voters(fake_slack, 2)
+    number = add_need(bot, ref)
+    message = open_vote(fake_slack, number)
+    told = fake_slack.visible_text(fake_slack.dm_messages(STAFF)[-1])
+    assert f"#{number}" in told and "Ställningstagande och prioritering" in told
+    home = fake_slack.visible_text(fake_slack.home(voters[0]))
+    assert "Väntar på din röst" in home and "Gemensam läkemedelslista" in home
+    choose(fake_slack, voters[0], "planera", message)
+    after = fake_slack.home(voters[0])
+    assert "Gemensam läkemedelslista" not in fake_slack.visible_text(after)
+
+
+def test_a_closed_vote_waits_for_the_presidium_in_their_home(bot, fake_slack, ref, clock):
+    voters = add_voters(fake_slack, 2)
+    number = add_need(bot, ref)
+    message = open_vote(fake_slack, number)
+    for voter in voters:
+        choose(fake_slack, voter, "gor_nu", message)
+    clock.advance(days=8)
+    run_due_work(bot.services)
+    home = fake_slack.visible_text(fake_slack.home(ADMIN))
+    assert f"#{number}" in home and "Gör nu" in home

@@ -6,6 +6,8 @@ from domain.publication import SEARCH_MAX
 from domain.reference import Reference
 from web.records import FIELDS, SCHEMA_VERSION
 
+LIMIT_MAX = 1000  # needs.json?limit=: at most this many needs in one answer
+
 _NULLABLE = {"string|null": "string", "integer|null": "integer"}
 
 
@@ -49,9 +51,23 @@ def _filters(ref: Reference) -> list[dict]:
         query(
             "q",
             {"type": "string", "maxLength": SEARCH_MAX},
-            "words that must all occur in the number, title or description",
+            "words that must each occur inside a word of the title or description "
+            "(case and accents ignored), or be the need's number",
         ),
     ]
+
+
+def _window() -> list[dict]:
+    """Optional paging of needs.json; without them the whole list, as always."""
+    return [
+        {"name": "limit", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX},
+         "description": "at most this many needs (by number); the answer then also has "
+                        "`total`, `offset` and `limit`"},
+        {"name": "offset", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+         "description": "skip this many needs first (with or without `limit`)"},
+    ]  # fmt: skip
 
 
 def openapi(ref: Reference, base_url: str) -> dict:
@@ -72,13 +88,17 @@ def openapi(ref: Reference, base_url: str) -> dict:
             "/public/needs.json": {
                 "get": {
                     "operationId": "listNeeds",
-                    "summary": "All published needs, optionally filtered",
-                    "parameters": _filters(ref),
+                    "summary": "All published needs, optionally filtered and paged",
+                    "description": "Answers carry a weak `ETag` and `Last-Modified`; send "
+                    "them back as `If-None-Match` / `If-Modified-Since` to get 304 when "
+                    "nothing changed.",
+                    "parameters": _filters(ref) + _window(),
                     "responses": {
                         "200": {
                             "description": "the published needs, by number",
                             "content": json_of({"$ref": "#/components/schemas/NeedList"}),
                         },
+                        "304": {"description": "not modified since the ETag or date sent"},
                         "400": bad_request,
                     },
                 }
@@ -114,6 +134,7 @@ def openapi(ref: Reference, base_url: str) -> dict:
                             "description": "CSV, UTF-8, comma-separated, header row",
                             "content": {"text/csv": {"schema": {"type": "string"}}},
                         },
+                        "304": {"description": "not modified since the ETag or date sent"},
                         "400": bad_request,
                     },
                 }
@@ -129,8 +150,19 @@ def openapi(ref: Reference, base_url: str) -> dict:
                     "properties": {
                         "schema_version": {"type": "integer", "enum": [SCHEMA_VERSION]},
                         "generated_at": {"type": "string", "format": "date-time"},
-                        "count": {"type": "integer", "minimum": 0},
+                        "count": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "needs in this answer",
+                        },
                         "needs": {"type": "array", "items": {"$ref": "#/components/schemas/Need"}},
+                        "total": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "with limit or offset: the needs matching in all",
+                        },
+                        "offset": {"type": "integer", "minimum": 0},
+                        "limit": {"type": "integer", "minimum": 1, "nullable": True},
                     },
                 },
                 "Event": {

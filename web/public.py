@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -17,19 +21,25 @@ from starlette.staticfiles import StaticFiles
 
 from bot.i18n import SV
 from domain.phases import Phase
-from domain.publication import PublicQuery, matches, parse_query
+from domain.publication import PublicQuery, parse_query
 from storage.public import (
-    product_urls,
+    change_marker,
     public_history,
-    published_ids,
-    published_need,
-    published_needs,
+    published_counts,
+    published_numbers,
+    published_rows,
+    published_rows_of,
+    streamed_rows,
 )
-from web.openapi import openapi
-from web.records import SCHEMA_VERSION, public_record, short_description, to_csv
+from web.openapi import LIMIT_MAX, openapi
+from web.records import SCHEMA_VERSION, Recorder, csv_lines, short_description
 
 STATIC = Path(__file__).with_name("static")
 MAX_NUMBER = 2**31 - 1  # the largest need number an INTEGER column holds
+PAGE_SIZE = 50  # needs per page of /public/
+EMBED_PAGE_SIZE = 20  # needs per page of /public/embed (an iframe on another site)
+PAGE_PARAM = "sida"
+MAX_PAGE = 10**9
 PUBLISHED_PHASES = [p for p in Phase if p >= Phase.PRIORITISATION]
 # No scripts at all; the embed may be framed by any site, the other pages by none.
 CSP = (
@@ -54,15 +64,65 @@ def _environment() -> Environment:
     )
     env.globals["t"] = SV  # the public page is Swedish by contract; texts from the catalogue
     env.filters["long_date"] = _long_date
+    env.filters["n"] = lambda number: format_decimal(number, locale="sv")
     return env
+
+
+def _page_number(params: dict[str, str]) -> int:
+    """`?sida=3` -> 3; a page past the end is moved to the last one later; anything that is
+    not a whole number from 1 up is the first page."""
+    raw = (params.get(PAGE_PARAM) or "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    return max(1, min(int(raw[:12]), MAX_PAGE)) if len(raw) <= 12 else MAX_PAGE
 
 
 @dataclass
 class Listing:
+    """One page of the public list: its records and where it sits among all matches."""
+
     records: list[dict]
     query: PublicQuery
     errors: dict[str, str]
-    total: int
+    total: int  # published needs
+    matched: int  # published needs passing the filters and the search
+    page: int  # 1-based, already moved inside 1..pages
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matched // self.size))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.size + 1 if self.records else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.records) - 1 if self.records else 0
+
+    def link(self, action: str, page: int) -> str:
+        """The address of another page with the same filters and search."""
+        q = self.query
+        params = {"q": q.q, "phase": q.phase or "", "perspective": q.perspective or "",
+                  "target_group": q.target_group or ""}  # fmt: skip
+        params = {k: v for k, v in params.items() if v}
+        if page > 1:
+            params[PAGE_PARAM] = page
+        return f"{action}?{urlencode(params)}" if params else action
+
+    def nav(self) -> list[int | None]:
+        """Page numbers to link: the first, the last and two either side of this one;
+        None is a gap."""
+        shown = sorted(
+            {1, self.pages, *range(self.page - 2, self.page + 3)} & set(range(1, self.pages + 1))
+        )
+        out: list[int | None] = []
+        for number in shown:
+            if out and number - out[-1] > 1:
+                out.append(None)
+            out.append(number)
+        return out
 
 
 class PublicSite:
@@ -78,40 +138,89 @@ class PublicSite:
         configured = self.svc.settings.behov_public_url
         return (configured or str(request.base_url)).rstrip("/")
 
-    def _records(self, session, needs, base_url: str) -> list[dict]:
-        numbers = [n.id for n in needs]
-        products = product_urls(session, ids=numbers)
-        targets = published_ids(session, ids=[n.merged_into for n in needs if n.merged_into])
-        return [
-            public_record(
-                need,
-                self.svc.ref,
-                self.svc.settings.tz,
-                base_url=base_url,
-                product_url=products.get(need.id),
-                merged_into_published=need.merged_into in targets,
-            )
-            for need in needs
-        ]
+    def recorder(self, base_url: str) -> Recorder:
+        return Recorder(self.svc.ref, self.svc.settings.tz, base_url)
 
-    def listing(self, params: dict[str, str], base_url: str) -> Listing:
+    def listing(self, params: dict[str, str], base_url: str, size: int = PAGE_SIZE) -> Listing:
+        """One page of the list: a count and one page of rows (a fixed number of queries,
+        whatever the number of needs); a search narrows by the in-memory word index."""
         parsed = parse_query(params, self.svc.ref)
+        query, wanted = parsed.query, _page_number(params)
         with self.svc.db.session() as session:
-            every = published_needs(session)
-            chosen = [need for need in every if matches(need, parsed.query)]
-            records = self._records(session, chosen, base_url)
-        return Listing(records, parsed.query, parsed.errors, len(every))
+            if query.q:
+                found = self.svc.titles.containing(session, query.q)
+                total, numbers = published_numbers(session, query)
+                numbers = [n for n in numbers if n in found]
+                matched = len(numbers)
+                page = min(wanted, max(1, -(-matched // size)))
+                start = (page - 1) * size
+                rows = published_rows_of(session, ids=numbers[start : start + size])
+            else:
+                total, matched = published_counts(session, query)
+                page = min(wanted, max(1, -(-matched // size)))
+                rows = published_rows(session, query, limit=size, offset=(page - 1) * size)
+        make = self.recorder(base_url)
+        records = [make(row) for row in rows]
+        return Listing(records, query, parsed.errors, total, matched, page, size)
 
     def one(self, number: int, base_url: str) -> tuple[dict, list] | None:
         if not 0 < number <= MAX_NUMBER:
             return None  # beyond what the database can hold: no such need (found by fuzzing)
         with self.svc.db.session() as session:
-            need = published_need(session, need_id=number)
-            if need is None:
+            rows = published_rows_of(session, ids=[number])
+            if not rows:
                 return None
-            record = self._records(session, [need], base_url)[0]
             events = public_history(session, need_id=number)
-        return record, events
+        return self.recorder(base_url)(rows[0]), events
+
+    def export(self, params: dict[str, str], base_url: str, kind: str, headers: dict):
+        """(status, body bytes or None for 304, validators or errors) of the JSON or CSV export.
+
+        The validators come from a change marker (a few index lookups) before anything is
+        built: a client holding the current version gets 304 and nothing else is read."""
+        parsed = parse_query(params, self.svc.ref)
+        window = _window(params) if kind == "json" else (None, 0, {})
+        errors = {**parsed.errors, **window[2]}
+        if errors:
+            return 400, None, errors
+        query, (limit, offset, _) = parsed.query, window
+        with self.svc.db.session() as session:
+            marker = change_marker(session)
+            tag = _etag(marker, kind, query, base_url, (limit, offset))
+            modified = _last_modified(marker)
+            validators = {"ETag": tag}
+            if modified:
+                validators["Last-Modified"] = format_datetime(modified, usegmt=True)
+            if _not_modified(headers, tag, modified):
+                return 304, None, validators
+            total, rows = self._export_rows(session, query, limit, offset)
+            make = self.recorder(base_url)
+            if kind == "csv":
+                body = "".join(csv_lines(make(row) for row in rows)).encode("utf-8")
+                return 200, body, validators
+            records = [make(row) for row in rows]
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "generated_at": self.svc.clock().astimezone(UTC).isoformat(),
+            "count": len(records),
+            "needs": records,
+        }
+        if limit is not None or offset:
+            document.update(total=total, offset=offset, limit=limit)
+        return 200, _json_bytes(document), validators
+
+    def _export_rows(self, session, query: PublicQuery, limit: int | None, offset: int):
+        """(needs matching in all, the rows of the window): without a search the database
+        cuts the window; a search filters the streamed rows by the word index."""
+        if not query.q:
+            if limit is None and not offset:
+                return None, streamed_rows(session, query)
+            _, total = published_counts(session, query)
+            return total, published_rows(session, query, limit=limit, offset=offset)
+        found = self.svc.titles.containing(session, query.q)
+        rows = [row for row in streamed_rows(session, query) if row.id in found]
+        end = None if limit is None else offset + limit
+        return len(rows), rows[offset:end]
 
     # ------------------------------------------------------------ responses
 
@@ -137,13 +246,15 @@ class PublicSite:
         listing = await run_in_threadpool(
             self.listing, dict(request.query_params), self.base_url(request)
         )
-        return self._page("index.html", listing=listing, embed=False)
+        return self._page("index.html", listing=listing, embed=False, action="/public/")
 
     async def embed(self, request: Request) -> Response:
         listing = await run_in_threadpool(
-            self.listing, dict(request.query_params), self.base_url(request)
+            self.listing, dict(request.query_params), self.base_url(request), EMBED_PAGE_SIZE
         )
-        return self._page("embed.html", listing=listing, embed=True, frames="*")
+        return self._page(
+            "embed.html", listing=listing, embed=True, frames="*", action="/public/embed"
+        )
 
     async def need_page(self, request: Request) -> Response:
         found = await run_in_threadpool(
@@ -169,41 +280,90 @@ class PublicSite:
         ]
         return _json(record)
 
+    async def _export(
+        self, request: Request, kind: str, media_type: str, extra: dict | None = None
+    ) -> Response:
+        status, body, found = await run_in_threadpool(
+            self.export,
+            dict(request.query_params),
+            self.base_url(request),
+            kind,
+            dict(request.headers),
+        )
+        if status == 400:
+            return _json({"error": "bad filter", "details": found}, 400)
+        headers = {**OPEN_DATA_HEADERS, **found, **(extra or {})}
+        if status == 304:
+            return Response(status_code=304, headers=headers)
+        return Response(body, headers=headers, media_type=media_type)
+
     async def needs_json(self, request: Request) -> Response:
-        listing = await run_in_threadpool(
-            self.listing, dict(request.query_params), self.base_url(request)
-        )
-        if listing.errors:
-            return _json({"error": "bad filter", "details": listing.errors}, 400)
-        return _json(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "generated_at": self.svc.clock().astimezone(UTC).isoformat(),
-                "count": len(listing.records),
-                "needs": listing.records,
-            }
-        )
+        return await self._export(request, "json", "application/json")
 
     async def needs_csv(self, request: Request) -> Response:
-        listing = await run_in_threadpool(
-            self.listing, dict(request.query_params), self.base_url(request)
-        )
-        if listing.errors:
-            return _json({"error": "bad filter", "details": listing.errors}, 400)
-        headers = {
-            "Content-Disposition": 'attachment; filename="behov.csv"',
-            "Access-Control-Allow-Origin": "*",
-        }
-        return Response(to_csv(listing.records), headers=headers, media_type="text/csv")
+        disposition = {"Content-Disposition": 'attachment; filename="behov.csv"'}
+        return await self._export(request, "csv", "text/csv", disposition)
 
     async def openapi_json(self, request: Request) -> Response:
         return _json(openapi(self.svc.ref, self.base_url(request)))
 
 
+OPEN_DATA_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "public, max-age=60",
+}
+
+
+def _json_bytes(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _json(data: dict, status: int = 200) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
-    return Response(body, status, headers=headers, media_type="application/json")
+    return Response(_json_bytes(data), status, headers=headers, media_type="application/json")
+
+
+def _window(params: dict[str, str]) -> tuple[int | None, int, dict[str, str]]:
+    """`limit` and `offset` of needs.json: (limit or None for all, offset, errors)."""
+    errors, found = {}, {}
+    for name, least, most in (("limit", 1, LIMIT_MAX), ("offset", 0, MAX_NUMBER)):
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            continue
+        if raw.isascii() and raw.isdigit() and len(raw) <= 10 and least <= int(raw) <= most:
+            found[name] = int(raw)
+        else:
+            errors[name] = f"{name} must be a whole number from {least} to {most}"
+    return found.get("limit"), found.get("offset", 0), errors
+
+
+def _etag(marker: tuple, kind: str, query: PublicQuery, base_url: str, window: tuple) -> str:
+    """A weak tag (`generated_at` differs between equal versions) of everything the export
+    depends on: the database's change marker, the format, the schema, the question asked
+    (filters, window) and the base URL."""
+    source = repr((marker, kind, SCHEMA_VERSION, query, window, base_url)).encode("utf-8")
+    return f'W/"{hashlib.sha256(source).hexdigest()[:32]}"'
+
+
+def _last_modified(marker: tuple) -> datetime | None:
+    moments = [m for m in marker[1::2] if isinstance(m, datetime)]
+    return max(moments).astimezone(UTC).replace(microsecond=0) if moments else None
+
+
+def _not_modified(headers: dict, tag: str, modified: datetime | None) -> bool:
+    """If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2); tags compare weakly."""
+    if "if-none-match" in headers:
+        offered = {t.strip().removeprefix("W/") for t in headers["if-none-match"].split(",")}
+        return "*" in offered or tag.removeprefix("W/") in offered
+    since = headers.get("if-modified-since")
+    if since and modified:
+        try:
+            return modified <= parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+    return False
 
 
 def public_routes(services) -> list[BaseRoute]:

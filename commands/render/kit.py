@@ -108,3 +108,15 @@ def modal(
 def date_token(timestamp: float, fallback: str, fmt: str = "{date_short}") -> str:
     """Slack shows this date in each reader's own time zone."""
     return f"<!date^{int(timestamp)}^{fmt}|{escape(fallback)}>"
+
+
+def line_sections(heading: str, lines: list[str], limit: int = 2900) -> list[dict]:
+    """Lines gathered into as few sections as fit Slack's 3,000 characters each."""
+    blocks, chunk = [], heading
+    for line in lines:
+        if len(chunk) + len(line) + 1 > limit:
+            blocks.append(section(chunk))
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    blocks.append(section(chunk))
+    return blocks

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.i18n import Texts
-from commands.render.kit import context, escape, section, shorten
+from commands.render.kit import context, escape, line_sections, section, shorten
 from commands.render.votes import choice_label, percent
 from domain.phases import Quadrant
 from domain.votes import CHOICES
@@ -124,13 +124,7 @@ def matrix_text(needs: list[Placed], tx: Texts) -> tuple[str, list[dict]]:
         if not members:
             continue
         lines = [_line(n, tx) for n in sorted(members, key=lambda n: n.number)]
-        chunk = heading
-        for line in lines:
-            if len(chunk) + len(line) + 1 > 2900:
-                blocks.append(section(chunk))
-                chunk = ""
-            chunk = f"{chunk}\n{line}" if chunk else line
-        blocks.append(section(chunk))
+        blocks += line_sections(heading, lines)
     if len(blocks) > MAX_BLOCKS:
         blocks = blocks[:MAX_BLOCKS] + [context(tx("matrix.more"))]
     return tx("matrix.fallback", count=len(needs)), blocks

@@ -20,6 +20,7 @@ from commands.render.kit import (
     date_token,
     escape,
     input_block,
+    line_sections,
     modal,
     section,
     shorten,
@@ -222,13 +223,7 @@ def _reason_blocks(reasons: list[tuple[str, str]], tx: Texts) -> list[dict]:
     lines = [
         f"• _{quadrant_name(q, tx)}_: {escape(shorten(text, REASON_MAX))}" for q, text in ordered
     ]
-    blocks, chunk = [], tx("vote.detail.reasons")
-    for line in lines:
-        if len(chunk) + len(line) + 1 > 2900:
-            blocks.append(section(chunk))
-            chunk = ""
-        chunk = f"{chunk}\n{line}" if chunk else line
-    blocks.append(section(chunk))
+    blocks = line_sections(tx("vote.detail.reasons"), lines)
     if len(blocks) > MAX_REASON_BLOCKS:
         blocks = blocks[:MAX_REASON_BLOCKS] + [context(tx("vote.detail.more_reasons"))]
     return blocks
