@@ -183,6 +183,8 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
     n_c1, n_c16, rounds = (40, 160, 2) if quick else (200, 800, 4)
     with FakeSlack(signing_secret=SECRET, bot_token=TOKEN) as fake:
         fake.add_user(ADMIN, "bench.admin")
+        for n in range(10):  # submitters of the seeded needs voted on (told when a vote opens)
+            fake.add_user(f"U{n:05d}", f"submitter{n}")
         for user in VOTERS:
             fake.add_user(user, user.lower())
         fake.add_channel(GENERAL, "allmant", members=[ADMIN])

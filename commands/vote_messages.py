@@ -59,6 +59,13 @@ def wall_clock() -> datetime:
 def refresh(svc, client: WebClient, vote_id: int) -> None:
     """Update the live count now if allowed, else make sure it happens within INTERVAL."""
     now = wall_clock()
+    with svc.db.session() as session:  # most clicks come too early: find out without a lock
+        vote = get_vote(session, vote_id=vote_id)
+    if vote is None or vote.closed_at is not None or vote.rendered_version >= vote.tally_version:
+        return
+    if vote.rendered_at is not None and vote.rendered_at + INTERVAL > now:
+        _schedule(svc, client, vote_id, vote.rendered_at + INTERVAL - now)
+        return
     with svc.db.session(write=True) as session:
         claimed = claim_render(session, vote_id=vote_id, now=now, interval=INTERVAL)
         if claimed is None:
