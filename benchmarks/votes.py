@@ -3,8 +3,8 @@
 A click is measured three ways: the acknowledgement (HTTP answer to the fake Slack), the
 answer (the ephemeral confirmation reaching the fake Slack through the response_url), and
 the live count (the first `chat.update` of the vote message that reached the fake Slack
-after the confirmation: throttled to one per second per message by design, so this one is
-about the throttle, not about speed). Each client thread is one voter, so its confirmation
+after the click: throttled to one per second per message by design, so this one is about
+the throttle, not about speed). Each client thread is one voter, so its confirmation
 is told apart from the others'.
 
 The burst: 50 eligible voters click 4 times each at random moments within 2 seconds; then
@@ -73,7 +73,7 @@ def click(fake, user: str, ts: str, n: int):
     return result
 
 
-def measure(fake, urls: dict[str, str], ts: str, clients: int, requests: int, rounds: int):
+def measure(fake, db, urls: dict[str, str], ts: str, clients: int, requests: int, rounds: int):
     """{app: {ack: [...], answer: [...], update: [...], per_second}}, apps taking turns."""
     found = {name: {"ack": [], "answer": [], "update": [], "wall": 0.0} for name in urls}
     for _ in range(rounds):
@@ -99,14 +99,19 @@ def measure(fake, urls: dict[str, str], ts: str, clients: int, requests: int, ro
             found[name]["ack"] += result["latencies"]
             found[name]["answer"] += [at - started for started, at in answered]
             if answered:
-                last = answered[-1][1]
-                _until(lambda last=last: _updated_after(fake, last), "the last chat.update")
+                _until(lambda: _message_current(db, ts), "the vote message to show every ballot")
                 found[name]["update"] += [
-                    _updated_after(fake, at) - started for started, at in answered
+                    _updated_after(fake, started) - started for started, _ in answered
                 ]
     for values in found.values():
         values["per_second"] = len(values["ack"]) / values["wall"]
     return found
+
+
+def _message_current(db: Database, ts: str) -> bool:
+    with db.session() as session:
+        vote = session.exec(select(Vote).where(Vote.message_ts == ts)).one()
+        return vote.rendered_version >= vote.tally_version
 
 
 def _updated_after(fake, moment: float) -> float | None:
@@ -211,7 +216,7 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                     fake.app_url = urls["behov"]
                     ts = open_vote(fake, 1)
                     for clients, count in ((1, n_c1), (16, n_c16)):
-                        got = measure(fake, urls, ts, clients, count, rounds)
+                        got = measure(fake, db, urls, ts, clients, count, rounds)
                         rows.append(_row(kind, clients, got["bare"], got["behov"]))
                         print(f"votes {kind} c={clients} done", flush=True)
                     fake.app_url = urls["behov"]
