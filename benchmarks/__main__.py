@@ -55,35 +55,43 @@ def fuzzy_section(sizes: list[int], rounds: dict[int, int]) -> list[tuple[str, s
     ]
 
 
+def _fuzzy(quick: bool) -> list[tuple[str, str]]:
+    sizes = [1_000, 10_000] if quick else [10_000, 100_000]
+    rounds = {1_000: 40, 10_000: 40 if quick else 200, 100_000: 40}
+    return fuzzy_section(sizes, rounds)
+
+
+def _module_section(name: str):
+    def run(quick: bool) -> list[tuple[str, str]]:
+        import importlib
+
+        return importlib.import_module(f"benchmarks.{name}").section(quick=quick)
+
+    return run
+
+
+SECTIONS = {
+    "http": _module_section("http"),
+    "votes": _module_section("votes"),
+    "fuzzy": _fuzzy,
+    "pages": _module_section("pages"),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes, few rounds")
     parser.add_argument(
-        "--only",
-        default="http,votes,fuzzy,pages",
-        help="comma-separated: http,votes,fuzzy,pages",
+        "--only", default=",".join(SECTIONS), help="comma-separated: " + ",".join(SECTIONS)
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     wanted = set(args.only.split(","))
-    sections: list[tuple[str, str]] = []
-    if "http" in wanted:
-        from benchmarks import http
-
-        sections += http.section(quick=args.quick)
-    if "votes" in wanted:
-        from benchmarks import votes
-
-        sections += votes.section(quick=args.quick)
-    if "fuzzy" in wanted:
-        sizes = [1_000, 10_000] if args.quick else [10_000, 100_000]
-        rounds = {1_000: 40, 10_000: 40 if args.quick else 200, 100_000: 40}
-        sections += fuzzy_section(sizes, rounds)
-    if "pages" in wanted:
-        from benchmarks import pages
-
-        sections += pages.section(quick=args.quick)
-    print(report.write(sections))
+    block = ""
+    for name, run in SECTIONS.items():
+        if name in wanted:  # written as each section ends: a later failure keeps the results
+            block = report.write(run(args.quick))
+    print(block)
 
 
 if __name__ == "__main__":
