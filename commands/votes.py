@@ -150,12 +150,13 @@ def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> 
         if isinstance(answer, str):
             _say(respond, answer)
             return
-        text, blocks = answer
+        text, blocks, first = answer
         try:
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         finally:  # the ballot is stored: the count must follow even if the answer failed
             vote_messages.refresh(svc, client, vote_id)
-        refresh_home(client, svc, [user_id])  # the need leaves "Väntar på din röst"
+        if first:  # the need leaves "Väntar på din röst"; a changed choice changes no tab
+            refresh_home(client, svc, [user_id])
 
 
 def click_time(action_ts) -> datetime | None:
@@ -170,6 +171,7 @@ def click_time(action_ts) -> datetime | None:
 def _cast(svc, client, tx: Texts, vote_id, user_id, quadrant: Quadrant, clicked_at=None):
     with svc.db.session() as session:
         vote = get_vote(session, vote_id=vote_id)
+        first = vote is not None and ballot_of(session, vote_id=vote_id, user_id=user_id) is None
     if vote is None:
         return tx("vote.not_found")
     if vote.closed_at is not None or svc.clock() >= vote.deadline:
@@ -190,7 +192,10 @@ def _cast(svc, client, tx: Texts, vote_id, user_id, quadrant: Quadrant, clicked_
     except VoteError as refused:
         return tx(refused.key)
     # The stored choice: a click overtaken by a later one confirms the later choice.
-    return confirmation(need, vote, Quadrant(ballot.quadrant), ballot.reason, tx, svc.settings.tz)
+    text, blocks = confirmation(
+        need, vote, Quadrant(ballot.quadrant), ballot.reason, tx, svc.settings.tz
+    )
+    return text, blocks, first
 
 
 def ask_reason(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:

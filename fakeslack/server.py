@@ -67,8 +67,7 @@ class FakeSlack(Platform, Modals, Workspace):
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> FakeSlack:
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", self.port), _handler(self))
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -173,6 +172,14 @@ class FakeSlack(Platform, Modals, Workspace):
             self.problem(f"response_url: {exc.error} {exc.extra.get('errors') or ''}".rstrip())
             status = 404 if exc.error in ("no_service", "expired_url", "used_url") else 400
             return status, {**_error(exc.error), **exc.extra}
+
+
+class _Server(ThreadingHTTPServer):
+    """Slack does not refuse connections: a listen backlog of 5 (the default) would drop
+    some under load, and the client's retry a second later looks like a slow Slack."""
+
+    daemon_threads = True
+    request_queue_size = 128
 
 
 def _error(error: str) -> dict:
