@@ -13,15 +13,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_SECONDS = 30  # how long a SQLite writer waits for the write lock before giving up
 
 
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": BUSY_SECONDS})
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -30,7 +32,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
             if ":memory:" not in url and url != "sqlite://":
                 cursor.execute("PRAGMA journal_mode=WAL")
                 # Standard with WAL: a commit is written but not synced; the database stays
@@ -76,7 +78,10 @@ class Database:
         bind = self.engine.execution_options(write=write) if write else self.engine
         with ExitStack() as held:
             if write and self._write_lock is not None:
-                held.enter_context(self._write_lock)
+                # As long as SQLite's own busy timeout, then the same error, never a hang.
+                if not self._write_lock.acquire(timeout=BUSY_SECONDS):
+                    raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+                held.callback(self._write_lock.release)
             with Session(bind, expire_on_commit=False) as session:
                 try:
                     yield session

@@ -142,3 +142,34 @@ def test_title_index_sees_changes_from_another_process(db, ref):
     with db.session() as s:
         found = index.lookup(s, "mobil narvard")
     assert [m.need_id for m in found] == [1]
+
+
+def test_sqlite_writers_of_one_process_take_turns(tmp_path, sqlite_template):
+    """Writers queue in the process (no busy polling) and each one's work is kept."""
+    import shutil
+
+    from sqlalchemy import text
+
+    from storage.models import ProcessedRequest
+    from storage.requests import first_time
+
+    path = tmp_path / "behov.db"
+    shutil.copy(sqlite_template, path)
+    db = Database.from_url(f"sqlite:///{path}")
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+    def write(n: int) -> None:
+        for i in range(20):
+            with db.session(write=True) as s:
+                assert first_time(s, key=f"sig:{n}:{i}", now=now)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with db.session() as s:
+        assert len(s.exec(select(ProcessedRequest)).all()) == 160
+    with db.session() as s:
+        assert s.execute(text("PRAGMA synchronous")).one()[0] == 1  # NORMAL, with WAL
+    db.engine.dispose()
