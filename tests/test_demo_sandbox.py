@@ -261,7 +261,7 @@ def test_behov_demo_prints_one_url_and_serves_the_sandbox(tmp_path):
         with urllib.request.urlopen(url) as answer:  # noqa: S310 (loopback)
             assert "Behov – demo utan Slack" in answer.read().decode()
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # SIGINT is ignored in background jobs
         assert process.wait(timeout=30) == 0
     assert list(tmp_path.iterdir()) == []  # its database lived in a temporary folder
 
