@@ -8,7 +8,7 @@ import re
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import home, ids, lifecycle, lists, publishing, registration, status, votes
+from commands import home, ids, lifecycle, lists, matrix, publishing, registration, status, votes
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import Draft, parse_number
@@ -28,6 +28,7 @@ def register(app: App) -> None:
     app.action(re.compile("^" + re.escape(ids.nav_action(ids.LIST_PAGE, ""))))(lists.turn_page)
     app.action(re.compile("^" + re.escape(ids.nav_action(ids.HOME_NAV, ""))))(home.navigate)
     app.action(ids.HOME_REGISTER)(register_from_home)
+    app.action(ids.HOME_MATRIX)(matrix.from_home)
     app.action(ids.OPEN_VOTE)(votes.open_from_button)
     for action_id in ids.VOTE_CAST.values():
         app.action(action_id)(votes.cast)

@@ -94,6 +94,7 @@ HIDE_REASON = "hide_reason"
 LIST_PAGE = "list_page"  # prefix: /behov lista and /behov sök, previous/next page
 HOME_NAV = "home_nav"  # prefix: App Home, another phase tab or page
 HOME_REGISTER = "home_register"  # App Home: open the registration form
+HOME_MATRIX = "home_matrix"  # App Home: the Eisenhower matrix, sent as a direct message
 
 
 def nav_action(prefix: str, what: str) -> str:

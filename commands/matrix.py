@@ -37,16 +37,26 @@ def show_matrix(turn) -> None:
     send_matrix(turn.client, turn.svc, turn.tx, user_id=turn.user_id, respond=turn.respond)
 
 
+def from_home(ack, body: dict, client: WebClient, context) -> None:
+    """The App Home's matrix button: no response_url there, so all of it goes to the DM."""
+    ack()
+    send_matrix(client, context["svc"], context["tx"], user_id=body["user"]["id"], respond=None)
+
+
 def send_matrix(client: WebClient, svc, tx: Texts, *, user_id: str, respond) -> None:
-    """Answer with the text and upload the picture to the person's direct message."""
+    """Answer with the text (ephemeral, or in the DM when there is nowhere to answer) and
+    upload the picture to the person's direct message."""
     needs = placed_needs(svc)
     text, blocks = matrix_text(needs, tx)
     with telling_user(respond, tx, "showing the matrix"):
-        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        if respond is None:
+            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        else:
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         if not needs:
             return
         picture = matrix_png(needs, tx)
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
         client.files_upload_v2(
             channel=channel,
             file=picture,

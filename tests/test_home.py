@@ -124,10 +124,11 @@ def test_a_non_admin_sees_own_needs_votes_missions_and_all_phases(db):
     assert labels == ["Fas 1 · 5", "Fas 2 · 4", "Fas 3 · 1", "Fas 4 · 1", "Avslutade · 1"]
     assert tabs["elements"][0].get("style") == "primary"
     assert len(rows_under(view, "Fas 1 av 4: Identifierat behov")) == 5
-    register = view["blocks"][1]["accessory"]
+    register, matrix = view["blocks"][2]["elements"]
     assert register["action_id"] == ids.HOME_REGISTER and register["text"]["text"] == (
         "Registrera behov"
     )
+    assert matrix["action_id"] == ids.HOME_MATRIX and matrix["text"]["text"] == "Visa matrisen"
 
 
 def test_an_admin_also_sees_needs_to_take_up_and_decisions_to_make(db):
@@ -213,6 +214,7 @@ def test_buttons_keep_the_other_lists_where_they_were(db):
         for b in view["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
+        if "value" in e
     }
     assert buttons["home_nav:mine:prev"] == HomePages(bucket=2, mine=1)
     assert buttons["home_nav:mine:next"] == HomePages(bucket=2, mine=3)

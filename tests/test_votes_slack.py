@@ -540,3 +540,13 @@ def test_a_closed_vote_waits_for_the_presidium_in_their_home(bot, fake_slack, re
     run_due_work(bot.services)
     home = fake_slack.visible_text(fake_slack.home(ADMIN))
     assert f"#{number}" in home and "Gör nu" in home
+
+
+def test_the_app_home_sends_the_matrix_to_the_direct_messages(bot, fake_slack, ref):
+    number = add_need(bot, ref, phase=2)
+    fake_slack.app_home_opened(STAFF)
+    fake_slack.click(STAFF, ids.HOME_MATRIX, home=True)
+    text = fake_slack.visible_text(fake_slack.dm_messages(STAFF))
+    assert f"#{number}" in text
+    [upload] = fake_slack.files
+    assert upload["name"].endswith(".png")

@@ -1,5 +1,5 @@
 """The App Home tab: my needs, votes awaiting me, needs I lead, what waits for admins, and all
-needs phase by phase. Every list is a page, so the tab never passes MAX_BLOCKS (63), far below
+needs phase by phase. Every list is a page, so the tab never passes MAX_BLOCKS (64), far below
 Slack's 100, however many needs there are. Buttons carry the tab's state in their value."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from storage.listing import BUCKETS, CLOSED, Home, HomePages, Page, Row
 
 SECTION_SIZE = 5  # rows in each personal and admin list
 ALL_SIZE = 15  # rows in the list of all needs of one phase
-# header + intro, admin header, 5 lists of (divider, heading, rows, pager), and the phase
-# list (divider, header, tabs, heading, rows, pager)
-MAX_BLOCKS = 2 + 1 + 5 * (3 + SECTION_SIZE) + (5 + ALL_SIZE)
+# header, intro and its buttons, admin header, 5 lists of (divider, heading, rows, pager),
+# and the phase list (divider, header, tabs, heading, rows, pager)
+MAX_BLOCKS = 3 + 1 + 5 * (3 + SECTION_SIZE) + (5 + ALL_SIZE)
 # HomePages field -> its short key in a button value
 _KEYS = {
     "bucket": "b",
@@ -131,9 +131,10 @@ def home_view(home: Home, tx: Texts, tz: ZoneInfo, *, pages: HomePages) -> dict:
     """The whole tab for one person (admin lists only when `home` has them)."""
     blocks = [
         header(tx("home.title")),
-        section(
-            tx("home.intro"),
-            accessory=button(tx("home.register"), ids.HOME_REGISTER, style="primary"),
+        section(tx("home.intro")),
+        actions(
+            button(tx("home.register"), ids.HOME_REGISTER, style="primary"),
+            button(tx("home.matrix"), ids.HOME_MATRIX),
         ),
     ]
     if home.new is not None and home.decide is not None:
