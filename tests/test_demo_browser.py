@@ -17,26 +17,11 @@ import pytest
 from bot.server import ServerThread
 from demo import people
 from demo.runner import start
+from tests.browser_support import ARGS, CHROMIUM, needs_chromium
 
-CHROMIUM = os.environ.get("BEHOV_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "demo.png"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture

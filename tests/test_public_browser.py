@@ -7,7 +7,6 @@ package (PyPI). Without /usr/bin/chromium these tests skip and say why.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -17,27 +16,11 @@ from bot.app import build_services
 from bot.runtime import build_runtime
 from bot.server import ServerThread
 from storage.db import Database
+from tests.browser_support import ARGS, CHROMIUM, needs_chromium
 from tests.conftest import Clock, make_settings
 from tests.public_support import add_many, build_portfolio
 
-CHROMIUM = os.environ.get("BEHOV_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
