@@ -66,6 +66,21 @@ def option(text: str, value: str) -> dict:
     return {"text": plain(text, 75), "value": value[:150]}
 
 
+def text_input(
+    action_id: str, initial: str | None = "", *, max_length: int = 3000, multiline: bool = False
+) -> dict:
+    """A plain-text input, its initial value cut to what it accepts."""
+    element = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "max_length": max_length,
+        "multiline": multiline,
+    }
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    return element
+
+
 def input_block(
     block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None
 ) -> dict:

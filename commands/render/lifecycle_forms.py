@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.i18n import Texts
 from commands import ids
-from commands.render.kit import input_block, modal, option, section
+from commands.render.kit import input_block, modal, option, section, text_input
 from commands.render.needs import title_line
 from domain.lifecycle import Action
 from domain.mission import (
@@ -24,15 +24,9 @@ from storage.models import Assessment, Milestone, Mission, Need
 
 
 def _text(block_id: str, initial: str | None = "", *, multiline=False, max_length=TEXT_MAX):
-    element = {
-        "type": "plain_text_input",
-        "action_id": ids.input_action(block_id),
-        "multiline": multiline,
-        "max_length": max_length,
-    }
-    if initial:
-        element["initial_value"] = initial[:max_length]
-    return element
+    return text_input(
+        ids.input_action(block_id), initial, max_length=max_length, multiline=multiline
+    )
 
 
 def _radio(block_id: str, options: list[dict], initial: str | None) -> dict:

@@ -15,6 +15,7 @@ from commands.render.kit import (
     modal,
     option,
     section,
+    text_input,
 )
 from commands.render.needs import phase_line, phase_summary, title_line
 from domain.needs import DESCRIPTION_MAX, TITLE_MAX, Draft
@@ -54,18 +55,6 @@ def _area_select(ref: Reference, tx: Texts, initial: str | None) -> dict:
     }
     if chosen:
         element["initial_option"] = chosen
-    return element
-
-
-def _text_input(block_id: str, max_length: int, initial: str, multiline: bool = False) -> dict:
-    element = {
-        "type": "plain_text_input",
-        "action_id": ids.input_action(block_id),
-        "max_length": max_length,
-        "multiline": multiline,
-    }
-    if initial:
-        element["initial_value"] = initial[:max_length]
     return element
 
 
@@ -121,11 +110,20 @@ def registration_modal(
     if draft.organisation:
         organisation["initial_option"] = option(draft.organisation, draft.organisation)
     blocks += [
-        input_block(ids.TITLE, tx("form.title"), _text_input(ids.TITLE, TITLE_MAX, draft.title)),
+        input_block(
+            ids.TITLE,
+            tx("form.title"),
+            text_input(ids.input_action(ids.TITLE), draft.title, max_length=TITLE_MAX),
+        ),
         input_block(
             ids.DESCRIPTION,
             tx("form.description"),
-            _text_input(ids.DESCRIPTION, DESCRIPTION_MAX, draft.description, multiline=True),
+            text_input(
+                ids.input_action(ids.DESCRIPTION),
+                draft.description,
+                max_length=DESCRIPTION_MAX,
+                multiline=True,
+            ),
             hint=tx("form.description.hint"),
         ),
         input_block(ids.ORIGIN, tx("form.origin"), origin),
