@@ -185,18 +185,24 @@ class Bot:
         self.services.db.engine.dispose()
 
 
-@pytest.fixture
-def bot(database_url, fake_slack, clock):
-    running = Bot(make_settings(database_url, fake_slack.api_url), clock)
+def connect(fake_slack, running: Bot) -> Bot:
+    """Point the fake Slack at the bot; every request then waits for the bot's after-ack work,
+    like a person who looks only once the bot has finished."""
     fake_slack.app_url = running.url + "/slack/events"
     deliver = fake_slack.post_raw
 
     def post_and_settle(body, headers):
         result = deliver(body, headers)
-        running.settle()  # like a person, look only once the bot has finished its work
+        running.settle()
         return result
 
     fake_slack.post_raw = post_and_settle
+    return running
+
+
+@pytest.fixture
+def bot(database_url, fake_slack, clock):
+    running = connect(fake_slack, Bot(make_settings(database_url, fake_slack.api_url), clock))
     yield running
     running.stop()
     assert fake_slack.problems == [], "the fake Slack rejected calls: " + "; ".join(

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from fakeslack import visible_text
-from tests.conftest import STAFF, Bot, _empty_postgres, make_settings
+from tests.conftest import STAFF, Bot, _empty_postgres, connect, make_settings
 from tests.production_support import TcpProxy
 
 ORIGIN = "gemensamt_utvecklingsarbete"
@@ -63,15 +63,7 @@ def bot_via_proxy(postgres_url, proxy, fake_slack, clock):
     running = Bot(
         make_settings(url.render_as_string(hide_password=False), fake_slack.api_url), clock
     )
-    fake_slack.app_url = running.url + "/slack/events"
-    deliver = fake_slack.post_raw
-
-    def post_and_settle(body, headers):
-        result = deliver(body, headers)
-        running.settle()
-        return result
-
-    fake_slack.post_raw = post_and_settle
+    connect(fake_slack, running)
     yield running
     running.stop()
 

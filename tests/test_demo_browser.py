@@ -17,7 +17,7 @@ import pytest
 from bot.server import ServerThread
 from demo import people
 from demo.runner import start
-from tests.browser_support import ARGS, CHROMIUM, needs_chromium
+from tests.browser_support import ARGS, CHROMIUM, needs_chromium, serious_violations
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "demo.png"
 
@@ -174,8 +174,6 @@ def test_keyboard_only_slash_command_modal_and_escape(seeded, seeded_page):
 
 @pytest.mark.parametrize("where", ["general", "voting", "home", "modal"])
 def test_axe_finds_no_serious_violations(seeded, seeded_page, where):
-    from axe_playwright_python.sync_playwright import Axe
-
     page = seeded_page
     if where == "voting":
         page.goto(f"{seeded.url}/c/{people.VOTING_CHANNEL}")
@@ -184,13 +182,7 @@ def test_axe_finds_no_serious_violations(seeded, seeded_page, where):
     elif where == "modal":
         say(page, "/behov ny Tillgänglighet")
     page.wait_for_load_state()
-    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                                   "best-practice"]})  # fmt: skip
-    bad = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    bad = serious_violations(page)
     assert bad == [], bad
     if where == "modal":
         with page.expect_navigation():

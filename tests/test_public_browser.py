@@ -16,7 +16,7 @@ from bot.app import build_services
 from bot.runtime import build_runtime
 from bot.server import ServerThread
 from storage.db import Database
-from tests.browser_support import ARGS, CHROMIUM, needs_chromium
+from tests.browser_support import ARGS, CHROMIUM, needs_chromium, serious_violations
 from tests.conftest import Clock, make_settings
 from tests.public_support import add_many, build_portfolio
 
@@ -149,18 +149,10 @@ def test_a_need_opens_by_keyboard(server, page):
 
 @pytest.mark.parametrize("path", ["/public/", "/public/?phase=2&q=behov", "need", "/public/embed"])
 def test_axe_finds_no_serious_violations(server, page, path):
-    from axe_playwright_python.sync_playwright import Axe
-
     if path == "need":
         path = f"/public/needs/{server.portfolio.execution}"
     page.goto(server.url + path)
-    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                                   "best-practice"]})  # fmt: skip
-    bad = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    bad = serious_violations(page)
     assert bad == [], bad
 
 
@@ -194,15 +186,7 @@ def test_pages_by_keyboard_keep_the_filter(many, page):
 
 @pytest.mark.parametrize("path", ["/public/?sida=2", "/public/embed?sida=3&phase=2"])
 def test_axe_finds_no_serious_violations_in_pages(many, page, path):
-    from axe_playwright_python.sync_playwright import Axe
-
     page.goto(many.url + path)
     assert page.locator("nav.pager").count() == 1
-    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                                   "best-practice"]})  # fmt: skip
-    bad = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    bad = serious_violations(page)
     assert bad == [], bad

@@ -57,18 +57,10 @@ def test_a_failure_outlasting_the_retries_is_told_in_swedish_and_logged(bot, fak
 @pytest.fixture
 def impatient_bot(database_url, fake_slack, clock):
     """The bot with a short Web API timeout (BEHOV_SLACK_TIMEOUT), so a slow Slack times out."""
-    from tests.conftest import Bot, make_settings
+    from tests.conftest import Bot, connect, make_settings
 
     running = Bot(make_settings(database_url, fake_slack.api_url, behov_slack_timeout=0.5), clock)
-    fake_slack.app_url = running.url + "/slack/events"
-    deliver = fake_slack.post_raw
-
-    def post_and_settle(body, headers):
-        result = deliver(body, headers)
-        running.settle()
-        return result
-
-    fake_slack.post_raw = post_and_settle
+    connect(fake_slack, running)
     yield running
     running.stop()
 
