@@ -50,9 +50,9 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_no
 def build_bolt_app(services: Services, *, process_before_response: bool = False) -> App:
     """The Bolt app with every surface registered; nothing here runs at import time."""
     from commands import register_all
-    from commands.context import context_middleware
+    from commands.context import AddServices
     from commands.errors import handle_error
-    from commands.redelivery import refuse_redeliveries
+    from commands.redelivery import RefuseRedeliveries
 
     settings = services.settings
     app = App(
@@ -63,8 +63,8 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
         raise_error_for_unhandled_request=False,
         listener_executor=services.listeners,
     )
-    app.middleware(refuse_redeliveries(services))
-    app.middleware(context_middleware(services))
+    app.middleware(RefuseRedeliveries(services))
+    app.middleware(AddServices(services))
     app.error(handle_error)
     register_all(app)
     return app

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Texts
@@ -13,13 +15,20 @@ from bot.i18n import Texts
 log = logging.getLogger(__name__)
 
 
-def context_middleware(services) -> Callable:
-    def add_services(context, next):
-        context["svc"] = services
-        context["tx"] = Texts(services.languages.language(context.user_id))
-        return next()
+class AddServices(Middleware):
+    """Puts the services and the person's texts in Bolt's context for every listener.
 
-    return add_services
+    A class, so Bolt calls it directly (no argument injection on every request).
+    """
+
+    def __init__(self, services):
+        self.services = services
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable) -> BoltResponse:  # noqa: A002
+        context = req.context
+        context["svc"] = self.services
+        context["tx"] = Texts(self.services.languages.language(context.user_id))
+        return next()
 
 
 @contextmanager

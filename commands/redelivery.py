@@ -11,9 +11,11 @@ several processes on one database agree.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from storage.requests import first_time, forget_before
 
@@ -30,28 +32,31 @@ def request_key(request: BoltRequest, body: dict) -> str | None:
     return "sig:" + signature if signature else None
 
 
-def refuse_redeliveries(services):
-    last_cleanup = []
+class RefuseRedeliveries(Middleware):
+    """Bolt middleware; a class, so Bolt calls it directly (no argument injection per request)."""
 
-    def act_once(request: BoltRequest, body: dict, next):
-        if request.mode != "http":  # Socket Mode: Slack's envelope ids, no signatures
+    def __init__(self, services):
+        self.services = services
+        self.last_cleanup = None
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable) -> BoltResponse:  # noqa: A002
+        if req.mode != "http":  # Socket Mode: Slack's envelope ids, no signatures
             return next()
-        key = request_key(request, body)
+        body = req.body
+        key = request_key(req, body)
         if key is None:
             return next()
-        now = services.clock()
-        with services.db.session(write=True) as session:
-            fresh = first_time(session, key=key, now=now)
-            if fresh and (not last_cleanup or now - last_cleanup[0] > CLEANUP_EVERY):
-                forget_before(session, before=now - KEEP_KEYS)
-                last_cleanup[:] = [now]
+        now = self.services.clock()
+        with self.services.db.connection(write=True) as conn:
+            fresh = first_time(conn, key=key, now=now)
+            if fresh and (self.last_cleanup is None or now - self.last_cleanup > CLEANUP_EVERY):
+                forget_before(conn, before=now - KEEP_KEYS)
+                self.last_cleanup = now
         if fresh:
             return next()
-        retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+        retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
         if key.startswith("event:"):
             log.info("event %s delivered again (retry %s): already handled", key[6:], retry)
             return BoltResponse(status=200, body="")
         log.warning("replayed request refused (%s)", body.get("type") or body.get("command"))
         return BoltResponse(status=401, body="")
-
-    return act_once

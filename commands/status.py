@@ -7,7 +7,7 @@ from commands.render.kit import escape, section
 from commands.render.needs import choice_blocks, status_blocks
 from domain.matching import clear_winner
 from domain.needs import parse_number
-from storage.needs import get_need, needs_by_ids
+from storage.needs import need_row, needs_by_ids
 
 
 def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
@@ -15,12 +15,13 @@ def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
     if not argument:
         return _plain(tx("status.usage"))
     number = parse_number(argument)
+    if number is not None:
+        with svc.db.connection() as conn:
+            need = need_row(conn, need_id=number)
+        if need is None:
+            return _plain(tx("status.no_number", number=number))
+        return show(svc, tx, need)
     with svc.db.session() as session:
-        if number is not None:
-            need = get_need(session, need_id=number)
-            if need is None:
-                return _plain(tx("status.no_number", number=number))
-            return show(svc, tx, need)
         matches = svc.titles.lookup(session, argument)
         winner = clear_winner(matches)
         found = needs_by_ids(session, ids=[m.need_id for m in matches])

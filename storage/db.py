@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -12,12 +13,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_SECONDS = 30  # how long a SQLite writer waits for the write lock before giving up
+IDLE_PING_SECONDS = 5.0  # a pooled connection unused this long is checked before it is used
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -43,14 +45,43 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:
+            options = conn.get_execution_options()
+            if options.get("autocommit"):
+                return  # each statement is its own transaction (Database.connection)
             # A writer takes the write lock up front, so it waits instead of failing later.
-            immediate = conn.get_execution_options().get("write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            begin = "BEGIN IMMEDIATE" if options.get("write") else "BEGIN"
+            conn.connection.driver_connection.execute(begin)
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only if it sat idle: a server restart is found.
+
+    `pool_pre_ping` costs a round trip on every checkout, several per request under load.
+    A connection used a moment ago is trusted; if the server went away since, the statement
+    fails with a disconnect, SQLAlchemy then discards every pooled connection, and the next
+    request connects anew.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_conn, record, _proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return  # just connected, or just used
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # the pool replaces the connection and tries again
+            raise DisconnectionError("stale pooled connection") from exc
 
 
 class Database:
@@ -63,6 +94,12 @@ class Database:
         # Threads of one process queue here instead and start the moment the lock is free;
         # other processes still meet at SQLite's own lock (busy_timeout).
         self._write_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
+        self._writer = engine.execution_options(write=True)
+        # Each statement commits on its own: on PostgreSQL one round trip, no BEGIN and COMMIT.
+        self._autocommit = engine.execution_options(
+            **({"autocommit": True} if self._write_lock else {"isolation_level": "AUTOCOMMIT"})
+        )
+        self._autocommit_writer = self._autocommit.execution_options(write=True)
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -75,28 +112,52 @@ class Database:
         `write=True` says the work will write: on SQLite it then waits for the write lock
         at the start instead of failing half-way when another writer got there first.
         """
-        bind = self.engine.execution_options(write=write) if write else self.engine
-        with ExitStack() as held:
-            if write and self._write_lock is not None:
-                # As long as SQLite's own busy timeout, then the same error, never a hang.
-                if not self._write_lock.acquire(timeout=BUSY_SECONDS):
-                    raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
-                held.callback(self._write_lock.release)
-            with Session(bind, expire_on_commit=False) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+        bind = self._writer if write else self.engine
+        with self._writer_turn(write), Session(bind, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def connection(self, *, write: bool = False) -> Iterator[Connection]:
+        """A plain connection for the one or two statements every request runs.
+
+        Cheaper than a session (no ORM): for the replay key and a status read. Each
+        statement commits on its own; on SQLite a writer takes this process's write turn.
+        """
+        bind = self._autocommit_writer if write else self._autocommit
+        with self._writer_turn(write), bind.connect() as conn:
+            yield conn
+            conn.commit()
+
+    @contextmanager
+    def _writer_turn(self, write: bool) -> Iterator[None]:
+        """On SQLite, writers of this process queue here for the write lock (see __init__)."""
+        if not write or self._write_lock is None:
+            yield
+            return
+        # As long as SQLite's own busy timeout, then the same error, never a hang.
+        if not self._write_lock.acquire(timeout=BUSY_SECONDS):
+            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        try:
+            yield
+        finally:
+            self._write_lock.release()
 
     def ping(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return True
-        except Exception:
-            return False
+        """Is the database answering? A second try, because the first may meet a pooled
+        connection the server dropped (the failure discards it and its like)."""
+        for _attempt in range(2):
+            try:
+                with self.engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                return True
+            except Exception:  # noqa: S112 - any failure means "not answering"
+                continue
+        return False
 
     def _alembic_config(self) -> Config:
         config = Config()

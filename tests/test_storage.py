@@ -160,8 +160,8 @@ def test_sqlite_writers_of_one_process_take_turns(tmp_path, sqlite_template):
 
     def write(n: int) -> None:
         for i in range(20):
-            with db.session(write=True) as s:
-                assert first_time(s, key=f"sig:{n}:{i}", now=now)
+            with db.connection(write=True) as conn:
+                assert first_time(conn, key=f"sig:{n}:{i}", now=now)
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
     for thread in threads:

@@ -1,0 +1,62 @@
+"""Pooled PostgreSQL connections: checked only after sitting idle, replaced when the server
+dropped them, and plain connections for the statements every request runs."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from storage import db as storage_db
+from storage.db import Database
+
+
+def backend_pid(conn) -> int:
+    return conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def drop_backend(postgres_url: str, pid: int) -> None:
+    """What a server restart does to a pooled connection, without restarting the server."""
+    engine = sa.create_engine(postgres_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    engine.dispose()
+
+
+@pytest.fixture
+def pg(postgres_url):
+    database = Database.from_url(postgres_url)
+    yield database
+    database.engine.dispose()
+
+
+def test_an_idle_connection_the_server_dropped_is_replaced_unnoticed(
+    pg, postgres_url, monkeypatch
+):
+    with pg.connection() as conn:
+        dropped = backend_pid(conn)
+    drop_backend(postgres_url, dropped)
+    monkeypatch.setattr(storage_db, "IDLE_PING_SECONDS", 0.0)  # it has been idle long enough
+    with pg.connection() as conn:
+        assert backend_pid(conn) != dropped  # checked, found dead, replaced: no error
+
+
+def test_a_dropped_busy_connection_fails_once_then_the_pool_connects_anew(pg, postgres_url):
+    with pg.connection() as conn:
+        dropped = backend_pid(conn)
+    drop_backend(postgres_url, dropped)
+    with pytest.raises(DBAPIError) as failure, pg.connection() as conn:
+        backend_pid(conn)  # just used, so not checked: the statement meets the dead link
+    assert failure.value.connection_invalidated
+    with pg.connection() as conn:
+        assert backend_pid(conn) != dropped
+    assert pg.ping()
+
+
+def test_statements_on_a_plain_connection_commit_on_their_own(pg):
+    with pg.connection(write=True) as conn:
+        conn.execute(sa.text("CREATE TEMP TABLE probe (n int)"))
+        conn.execute(sa.text("INSERT INTO probe VALUES (1)"))
+        assert conn.execute(sa.text("SELECT count(*) FROM probe")).scalar_one() == 1
+        status = conn.connection.driver_connection.info.transaction_status
+        assert status == 0  # psycopg's IDLE: no transaction left open between statements
