@@ -27,14 +27,15 @@ from bot.due import deliver_once
 from bot.i18n import SV
 from commands.home import refresh_home
 from commands.render.votes import closed_message, result_details, vote_message
-from storage.needs import get_need
+from storage.needs import get_need, need_row
 from storage.votes import (
     ballots,
     claim_render,
     finish_render,
     get_vote,
-    members,
+    member_count,
     next_render_at,
+    render_state,
     result_of,
     tally_of,
     undo_render,
@@ -58,23 +59,32 @@ def wall_clock() -> datetime:
 
 def refresh(svc, client: WebClient, vote_id: int) -> None:
     """Update the live count now if allowed, else make sure it happens within INTERVAL."""
-    now = wall_clock()
-    with svc.db.session() as session:  # most clicks come too early: find out without a lock
-        vote = get_vote(session, vote_id=vote_id)
+    with svc.db.connection() as conn:  # most calls come too early: find out without a lock
+        vote = render_state(conn, vote_id=vote_id)
     if vote is None or vote.closed_at is not None or vote.rendered_version >= vote.tally_version:
         return
-    if vote.rendered_at is not None and vote.rendered_at + INTERVAL > now:
-        _schedule(svc, client, vote_id, vote.rendered_at + INTERVAL - now)
+    _when_allowed(svc, client, vote_id, vote.rendered_at)
+
+
+def counted(svc, client: WebClient, vote_id: int, rendered_at: datetime | None) -> None:
+    """A ballot was just counted, so the message is behind; `rendered_at` is its last update
+    as the ballot's transaction found it. Like `refresh`, without reading the vote again."""
+    _when_allowed(svc, client, vote_id, rendered_at)
+
+
+def _when_allowed(svc, client: WebClient, vote_id: int, rendered_at: datetime | None) -> None:
+    now = wall_clock()
+    if rendered_at is not None and rendered_at + INTERVAL > now:
+        _schedule(svc, client, vote_id, rendered_at + INTERVAL - now)
         return
-    with svc.db.session(write=True) as session:
-        claimed = claim_render(session, vote_id=vote_id, now=now, interval=INTERVAL)
-        if claimed is None:
-            later = next_render_at(session, vote_id=vote_id, interval=INTERVAL)
+    with svc.db.connection(write=True) as conn:
+        vote = claim_render(conn, vote_id=vote_id, now=now, interval=INTERVAL)
+        if vote is None:
+            later = next_render_at(render_state(conn, vote_id=vote_id), interval=INTERVAL)
         else:
-            vote, version = claimed
-            need = get_need(session, need_id=vote.need_id)
-            eligible = len(members(session, channel=vote.channel))
-    if claimed is None:
+            need = need_row(conn, need_id=vote.need_id)
+            eligible = member_count(conn, channel=vote.channel)
+    if vote is None:
         if later is not None:
             _schedule(svc, client, vote_id, later - now)
         return
@@ -85,18 +95,17 @@ def refresh(svc, client: WebClient, vote_id: int) -> None:
         client.chat_update(channel=vote.channel, ts=vote.message_ts, text=text, blocks=blocks)
     except (SlackClientError, OSError) as exc:
         log.warning("chat.update of vote %s failed, retrying later: %s", vote_id, exc)
-        with svc.db.session(write=True) as session:
-            undo_render(session, vote_id=vote_id, version=version)
+        with svc.db.connection(write=True) as conn:
+            undo_render(conn, vote_id=vote_id, version=vote.rendered_version)
         _schedule(svc, client, vote_id, INTERVAL * 5)
         return
-    with svc.db.session(write=True) as session:
-        finish_render(session, vote_id=vote_id, at=wall_clock())
-        vote = get_vote(session, vote_id=vote_id)
-        closed = vote.closed_at is not None
-        later = next_render_at(session, vote_id=vote_id, interval=INTERVAL)
-    if closed:  # closed while we updated: our live count must not stay over the result
-        show_closed(svc, client, vote_id)
-    elif later is not None:
+    with svc.db.connection(write=True) as conn:
+        vote = finish_render(conn, vote_id=vote_id, at=wall_clock())
+    if vote is not None and vote.closed_at is not None:
+        show_closed(svc, client, vote_id)  # closed while we updated: not our count over it
+        return
+    later = next_render_at(vote, interval=INTERVAL)
+    if later is not None:
         _schedule(svc, client, vote_id, later - wall_clock())
 
 

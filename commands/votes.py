@@ -30,6 +30,7 @@ from domain.phases import Quadrant
 from domain.votes import may_open
 from storage.needs import get_need, history
 from storage.votes import (
+    Cast,
     VoteError,
     ballot_of,
     cast_ballot,
@@ -146,16 +147,20 @@ def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> 
     user_id = body["user"]["id"]
     clicked_at = click_time(action.get("action_ts"))
     with telling_user(respond, tx, "recording a vote"):
-        answer = _cast(svc, client, tx, vote_id, user_id, quadrant, clicked_at)
-        if isinstance(answer, str):
-            _say(respond, answer)
+        stored = _cast(svc, client, tx, vote_id, user_id, quadrant, clicked_at)
+        if isinstance(stored, str):
+            _say(respond, stored)
             return
-        text, blocks, first = answer
+        # The stored choice: a click overtaken by a later one confirms the later choice.
+        text, blocks = confirmation(
+            stored.vote.need_id, stored.vote, stored.quadrant, stored.reason, tx, svc.settings.tz
+        )
         try:
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         finally:  # the ballot is stored: the count must follow even if the answer failed
-            vote_messages.refresh(svc, client, vote_id)
-        if first:  # the need leaves "Väntar på din röst"; a changed choice changes no tab
+            if stored.counted:
+                vote_messages.counted(svc, client, vote_id, stored.vote.rendered_at)
+        if stored.first:  # the need leaves "Väntar på din röst"; a changed choice changes no tab
             refresh_home(client, svc, [user_id])
 
 
@@ -169,33 +174,37 @@ def click_time(action_ts) -> datetime | None:
 
 
 def _cast(svc, client, tx: Texts, vote_id, user_id, quadrant: Quadrant, clicked_at=None):
-    with svc.db.session() as session:
-        vote = get_vote(session, vote_id=vote_id)
-        first = vote is not None and ballot_of(session, vote_id=vote_id, user_id=user_id) is None
-    if vote is None:
-        return tx("vote.not_found")
-    if vote.closed_at is not None or svc.clock() >= vote.deadline:
-        return tx("vote.closed")
-    if not voters.may_vote(svc, client, vote.channel, user_id):
-        return tx("vote.not_eligible", channel=vote.channel)
+    """The stored ballot (`Cast`), or the text that tells why there is none.
+
+    One transaction checks the vote and the voter's membership (as cached) and stores the
+    ballot; only someone the cache does not list costs more: Slack is asked if the cache
+    may be stale, and a member after all is let in.
+    """
     try:
-        with svc.db.session(write=True) as session:
-            vote, ballot = cast_ballot(
-                session,
-                vote_id=vote_id,
-                user_id=user_id,
-                quadrant=quadrant,
-                now=svc.clock(),
-                clicked_at=clicked_at,
-            )
-            need = get_need(session, need_id=vote.need_id)
+        return _store(svc, vote_id, user_id, quadrant, clicked_at, members_only=True)
+    except VoteError as refused:
+        if refused.key != "vote.not_eligible":
+            return tx(refused.key)
+        channel = refused.details["channel"]
+    if not voters.may_vote(svc, client, channel, user_id):
+        return tx("vote.not_eligible", channel=channel)
+    try:
+        return _store(svc, vote_id, user_id, quadrant, clicked_at, members_only=False)
     except VoteError as refused:
         return tx(refused.key)
-    # The stored choice: a click overtaken by a later one confirms the later choice.
-    text, blocks = confirmation(
-        need, vote, Quadrant(ballot.quadrant), ballot.reason, tx, svc.settings.tz
-    )
-    return text, blocks, first
+
+
+def _store(svc, vote_id, user_id, quadrant, clicked_at, *, members_only: bool) -> Cast:
+    with svc.db.transaction(write=True) as conn:
+        return cast_ballot(
+            conn,
+            vote_id=vote_id,
+            user_id=user_id,
+            quadrant=quadrant,
+            now=svc.clock(),
+            clicked_at=clicked_at,
+            members_only=members_only,
+        )
 
 
 def ask_reason(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:

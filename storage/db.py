@@ -134,6 +134,15 @@ class Database:
             conn.commit()
 
     @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[Connection]:
+        """A plain connection in one transaction: for a few statements that belong together
+        on a hot path (a vote click), without the ORM. Commit at the end, roll back on error;
+        `write=True` as for `session`."""
+        bind = self._writer if write else self.engine
+        with self._writer_turn(write), bind.begin() as conn:
+            yield conn
+
+    @contextmanager
     def _writer_turn(self, write: bool) -> Iterator[None]:
         """On SQLite, writers of this process queue here for the write lock (see __init__)."""
         if not write or self._write_lock is None:

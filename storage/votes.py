@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import Insert, bindparam, delete, exists, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -24,9 +28,14 @@ from storage.needs import change_phase, record_event
 class VoteError(Exception):
     """A vote action that the rules refuse; `key` names the catalogue message."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, **details: str):
         super().__init__(key)
         self.key = key
+        self.details = details  # for the message, e.g. the channel
+
+
+# Tables for the plain (Core) statements of the hot paths: a click and the live count.
+_votes, _ballots, _members = Vote.__table__, Ballot.__table__, ChannelMember.__table__
 
 
 # ---------------------------------------------------------------- opening
@@ -110,43 +119,128 @@ def closed_since(session: Session, *, since: datetime) -> list[Vote]:
 # ---------------------------------------------------------------- ballots
 
 
+class Cast(NamedTuple):
+    """What a click left stored."""
+
+    vote: Row  # id, need_id, channel, deadline, ballots_count, rendered_at, as the click found it
+    quadrant: str  # the voter's stored choice: this click's, or a later click's
+    reason: str | None
+    counted: bool  # False: a later click of the same voter was stored first; nothing changed
+    first: bool  # the voter's first ballot in this vote
+
+
+# The click path is three statements, built once: lock the open vote, upsert the ballot,
+# count. FOR UPDATE is left out on SQLite, where the write transaction holds the lock.
+_LOCK_OPEN = (
+    select(
+        _votes.c.id,
+        _votes.c.need_id,
+        _votes.c.channel,
+        _votes.c.deadline,
+        _votes.c.ballots_count,
+        _votes.c.rendered_at,
+    )
+    .where(
+        _votes.c.id == bindparam("vote_id"),
+        _votes.c.closed_at.is_(None),
+        _votes.c.deadline > bindparam("now"),
+    )
+    .with_for_update()
+)
+_LOCK_OPEN_FOR_MEMBER = _LOCK_OPEN.where(
+    exists().where(
+        _members.c.channel_id == _votes.c.channel, _members.c.user_id == bindparam("user_id")
+    )
+)
+_WHY_NOT = select(_votes.c.channel, _votes.c.closed_at, _votes.c.deadline).where(
+    _votes.c.id == bindparam("vote_id")
+)
+_STORED = select(_ballots.c.quadrant, _ballots.c.reason).where(
+    _ballots.c.vote_id == bindparam("vote_id"), _ballots.c.user_id == bindparam("user_id")
+)
+_BALLOTS_OF_VOTE = select(func.count()).where(_ballots.c.vote_id == _votes.c.id)
+_COUNT = (
+    update(_votes)
+    .where(_votes.c.id == bindparam("vote_id"))
+    .values(
+        tally_version=_votes.c.tally_version + 1,
+        ballots_count=_BALLOTS_OF_VOTE.scalar_subquery(),
+    )
+    .returning(_votes.c.ballots_count)
+)
+
+
+def _upsert(insert) -> Insert:
+    """The choice, unless the stored one came from a later click (Slack's `action_ts`)."""
+    statement = insert(_ballots)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[_ballots.c.vote_id, _ballots.c.user_id],
+        set_={
+            "quadrant": new.quadrant,
+            "updated_at": new.updated_at,
+            "clicked_at": func.coalesce(new.clicked_at, _ballots.c.clicked_at),
+        },
+        where=or_(
+            new.clicked_at.is_(None),
+            _ballots.c.clicked_at.is_(None),
+            _ballots.c.clicked_at <= new.clicked_at,
+        ),
+    ).returning(_ballots.c.quadrant, _ballots.c.reason)
+
+
+_UPSERTS = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+
+
 def cast_ballot(
-    session: Session,
+    conn: Connection,
     *,
     vote_id: int,
     user_id: str,
     quadrant: Quadrant,
     now: datetime,
     clicked_at: datetime | None = None,
-) -> tuple[Vote, Ballot]:
+    members_only: bool = False,
+) -> Cast:
     """Record or replace the member's choice; refused once the vote is closed or past due.
 
     A click older than the one that set the stored choice (`clicked_at`, Slack's action_ts)
-    changes nothing: the returned ballot then holds the newer choice.
+    changes nothing: the result then holds the newer choice. With `members_only` someone
+    the cached members of the vote's channel do not list is refused ("vote.not_eligible",
+    with the channel), checked in the statement that locks the vote.
+
+    Run it in a write transaction (`Database.transaction(write=True)`): the vote's row lock
+    (the write lock on SQLite) is held from the check to the count, so a closing vote
+    either counts the ballot or the ballot is refused, and the count is exact.
     """
-    vote = _open_locked(session, vote_id=vote_id, now=now)
-    ballot = _ballot(session, vote_id=vote_id, user_id=user_id)
-    if ballot is None:
-        ballot = Ballot(
-            vote_id=vote_id,
-            user_id=user_id,
-            quadrant=quadrant,
-            cast_at=now,
-            updated_at=now,
-            clicked_at=clicked_at,
-        )
-    elif clicked_at and ballot.clicked_at and clicked_at < ballot.clicked_at:
-        return vote, ballot
-    else:
-        ballot.quadrant = quadrant
-        ballot.updated_at = now
-        ballot.clicked_at = clicked_at or ballot.clicked_at
-    session.add(ballot)
-    session.flush()
-    vote.ballots_count = _count(session, vote_id=vote_id)
-    vote.tally_version += 1
-    session.add(vote)
-    return vote, ballot
+    key = {"vote_id": vote_id, "user_id": user_id}
+    lock = _LOCK_OPEN_FOR_MEMBER if members_only else _LOCK_OPEN
+    vote = conn.execute(lock, {**key, "now": now}).first()
+    if vote is None:
+        raise _refusal(conn, vote_id=vote_id, now=now)
+    ballot = {
+        "quadrant": str(quadrant),
+        "cast_at": now,
+        "updated_at": now,
+        "clicked_at": clicked_at,
+    }
+    stored = conn.execute(_UPSERTS[conn.dialect.name], {**key, **ballot}).first()
+    if stored is None:  # overtaken by a later click: no change, so the count stays as it is
+        stored = conn.execute(_STORED, key).one()
+        return Cast(vote, stored.quadrant, stored.reason, counted=False, first=False)
+    count = conn.execute(_COUNT, key).scalar_one()
+    return Cast(
+        vote, stored.quadrant, stored.reason, counted=True, first=count > vote.ballots_count
+    )
+
+
+def _refusal(conn: Connection, *, vote_id: int, now: datetime) -> VoteError:
+    vote = conn.execute(_WHY_NOT, {"vote_id": vote_id}).first()
+    if vote is None:
+        return VoteError("vote.not_found")
+    if vote.closed_at is not None or now >= vote.deadline:
+        return VoteError("vote.closed")
+    return VoteError("vote.not_eligible", channel=vote.channel)
 
 
 def set_reason(
@@ -191,12 +285,6 @@ def reminded(session: Session, *, vote_id: int) -> set[str]:
 def _ballot(session: Session, *, vote_id: int, user_id: str) -> Ballot | None:
     query = select(Ballot).where(Ballot.vote_id == vote_id, Ballot.user_id == user_id)
     return session.exec(query).first()
-
-
-def _count(session: Session, *, vote_id: int) -> int:
-    return session.exec(
-        select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote_id)
-    ).one()
 
 
 def _open_locked(session: Session, *, vote_id: int, now: datetime) -> Vote:
@@ -275,55 +363,77 @@ def tally_of(session: Session, *, vote_id: int) -> Tally:
 # ---------------------------------------------------------------- coalesced message updates
 
 
+_RENDER_STATE = (
+    _votes.c.id,
+    _votes.c.need_id,
+    _votes.c.channel,
+    _votes.c.message_ts,
+    _votes.c.deadline,
+    _votes.c.closed_at,
+    _votes.c.ballots_count,
+    _votes.c.tally_version,
+    _votes.c.rendered_version,
+    _votes.c.rendered_at,
+)
+_READ_RENDER = select(*_RENDER_STATE).where(_votes.c.id == bindparam("vote_id"))
+_CLAIM = (
+    update(_votes)
+    .where(
+        _votes.c.id == bindparam("vote_id"),
+        _votes.c.closed_at.is_(None),
+        _votes.c.rendered_version < _votes.c.tally_version,
+        or_(_votes.c.rendered_at.is_(None), _votes.c.rendered_at <= bindparam("since")),
+    )
+    .values(rendered_version=_votes.c.tally_version, rendered_at=bindparam("now"))
+    .returning(*_RENDER_STATE)
+)
+_FINISH = (
+    update(_votes)
+    .where(_votes.c.id == bindparam("vote_id"))
+    .values(rendered_at=bindparam("at"))
+    .returning(*_RENDER_STATE)
+)
+
+
+def render_state(conn: Connection, *, vote_id: int) -> Row | None:
+    """The vote with its message bookkeeping (versions, last update), read without a lock."""
+    return conn.execute(_READ_RENDER, {"vote_id": vote_id}).first()
+
+
 def claim_render(
-    session: Session, *, vote_id: int, now: datetime, interval: timedelta
-) -> tuple[Vote, int] | None:
+    conn: Connection, *, vote_id: int, now: datetime, interval: timedelta
+) -> Row | None:
     """Take the right to update the vote's message now, or None if it is current or too soon.
 
     One conditional UPDATE: across processes only one wins, and only if the message is
     behind (`rendered_version < tally_version`) and was last updated `interval` ago or more.
-    Returns the vote as of the claimed version, with that version.
+    Returns the vote as of the claimed version (`rendered_version`).
     """
-    claimed = session.execute(
-        update(Vote)
-        .where(
-            Vote.id == vote_id,
-            col(Vote.closed_at).is_(None),
-            Vote.rendered_version < Vote.tally_version,
-            or_(col(Vote.rendered_at).is_(None), col(Vote.rendered_at) <= now - interval),
-        )
-        .values(rendered_version=Vote.tally_version, rendered_at=now)
-    )
-    if claimed.rowcount != 1:
-        return None
-    vote = session.exec(
-        select(Vote).where(Vote.id == vote_id).execution_options(populate_existing=True)
-    ).one()
-    return vote, vote.rendered_version
+    return conn.execute(_CLAIM, {"vote_id": vote_id, "now": now, "since": now - interval}).first()
 
 
-def finish_render(session: Session, *, vote_id: int, at: datetime) -> None:
-    """The update reached Slack at `at`: the next one waits a full interval from here."""
-    session.execute(update(Vote).where(Vote.id == vote_id).values(rendered_at=at))
+def finish_render(conn: Connection, *, vote_id: int, at: datetime) -> Row | None:
+    """The update reached Slack at `at`: the next one waits a full interval from here.
+    Returns the vote as it is now (closed meanwhile? behind again?)."""
+    return conn.execute(_FINISH, {"vote_id": vote_id, "at": at}).first()
 
 
-def undo_render(session: Session, *, vote_id: int, version: int) -> None:
+def undo_render(conn: Connection, *, vote_id: int, version: int) -> None:
     """The update failed: mark the message behind again so it is retried."""
-    session.execute(
-        update(Vote)
-        .where(Vote.id == vote_id, Vote.rendered_version == version)
+    conn.execute(
+        update(_votes)
+        .where(_votes.c.id == vote_id, _votes.c.rendered_version == version)
         .values(rendered_version=version - 1, rendered_at=None)
     )
 
 
-def next_render_at(session: Session, *, vote_id: int, interval: timedelta) -> datetime | None:
+def next_render_at(state: Row | None, *, interval: timedelta) -> datetime | None:
     """When the behind message may be updated next; None if it is current or closed."""
-    vote = session.exec(
-        select(Vote).where(Vote.id == vote_id).execution_options(populate_existing=True)
-    ).first()
-    if vote is None or vote.closed_at is not None or vote.rendered_version >= vote.tally_version:
+    if state is None or state.closed_at is not None:
         return None
-    return vote.rendered_at + interval if vote.rendered_at else None
+    if state.rendered_version >= state.tally_version:
+        return None
+    return state.rendered_at + interval if state.rendered_at else None
 
 
 def behind(session: Session) -> list[int]:
@@ -390,6 +500,14 @@ def remove_member(session: Session, *, channel: str, user: str) -> None:
 def members(session: Session, *, channel: str) -> list[str]:
     query = select(ChannelMember.user_id).where(ChannelMember.channel_id == channel)
     return sorted(session.exec(query))
+
+
+_MEMBER_COUNT = select(func.count()).where(_members.c.channel_id == bindparam("channel"))
+
+
+def member_count(conn: Connection, *, channel: str) -> int:
+    """How many the cache lists: the eligible voters of a vote in that channel."""
+    return conn.execute(_MEMBER_COUNT, {"channel": channel}).scalar_one()
 
 
 def is_member(session: Session, *, channel: str, user: str) -> bool:

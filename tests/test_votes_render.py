@@ -143,7 +143,7 @@ def test_many_long_reasons_stay_within_block_kit_limits(ref):
 
 
 def test_the_confirmation_and_reason_form_in_the_voters_language():
-    text, blocks = confirmation(need(), vote(), Quadrant.PLAN, "Därför", EN, TZ)
+    text, blocks = confirmation(need().id, vote(), Quadrant.PLAN, "Därför", EN, TZ)
     assert text == "Your vote on #12: *Plan · important + not urgent*."
     assert "Därför" in texts_of(blocks)
     form = reason_modal(need(), vote(), "Tidigare", SV)

@@ -221,6 +221,18 @@ def test_a_reason_is_shown_to_the_presidium_without_a_name(bot, fake_slack, ref)
     assert "Brådskande i Fyrbodal" in reply and voter not in reply
 
 
+def test_a_member_the_cache_missed_votes_once_slack_is_asked(bot, fake_slack, ref, clock):
+    message = open_vote(fake_slack, add_need(bot, ref))
+    (late,) = add_voters(fake_slack, 1, prefix="ULATE")  # joined unseen: no event reached us
+    choose(fake_slack, late, "planera", message)
+    assert "Bara medlemmar i" in last_ephemeral(fake_slack, late)  # the cache is fresh
+    clock.advance(minutes=11)  # now it may be stale: Slack is asked again
+    choose(fake_slack, late, "planera", message)
+    assert "Din röst om" in last_ephemeral(fake_slack, late)
+    assert [(b.user_id, b.quadrant) for b in stored_ballots(bot)] == [(late, "planera")]
+    assert "1 av 2 har röstat" in shown(fake_slack)
+
+
 # ---------------------------------------------------------------- closing
 
 
@@ -402,6 +414,39 @@ def test_a_burst_of_40_voters_gives_few_updates_and_the_exact_count(bot, fake_sl
     assert len(ballots) == 40 and len({b.user_id for b in ballots}) == 40
     vote_row = stored_vote(bot)
     assert vote_row.ballots_count == 40 and vote_row.rendered_version == vote_row.tally_version
+
+
+def test_clicks_racing_the_close_are_counted_or_refused(bot, fake_slack, ref):
+    """Never a ballot stored after the tally: each racing voter is in the result or told no."""
+    voters = add_voters(fake_slack, 12)
+    message = open_vote(fake_slack, add_need(bot, ref))
+    start = threading.Barrier(len(voters) + 1)
+
+    def vote(user):
+        start.wait()
+        choose(fake_slack, user, "gor_nu", message)
+
+    def close():
+        start.wait()
+        fake_slack.click(ADMIN, ids.VOTE_CLOSE, channel=VOTING_CHANNEL, ts=message["ts"])
+
+    threads = [threading.Thread(target=vote, args=(u,)) for u in voters]
+    threads.append(threading.Thread(target=close))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    bot.settle()
+    stored = {b.user_id for b in stored_ballots(bot)}
+    for user in voters:
+        answer = last_ephemeral(fake_slack, user)
+        if user in stored:
+            assert "Din röst om" in answer, answer
+        else:
+            assert "Omröstningen är stängd" in answer, answer
+    assert stored_vote(bot).ballots_count == len(stored)
+    reply = fake_slack.visible_text(fake_slack.thread(VOTING_CHANNEL, message["ts"]))
+    assert f"{len(stored)} av 13 röstade" in reply
 
 
 # ---------------------------------------------------------------- the matrix

@@ -1,9 +1,11 @@
 """Votes in the database, on SQLite and PostgreSQL: opening, ballots, closing, render claims."""
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from domain.needs import Draft
@@ -20,10 +22,13 @@ from storage.votes import (
     due_votes,
     finish_render,
     is_member,
+    member_count,
     members,
     members_refreshed_at,
+    next_render_at,
     open_vote,
     remove_member,
+    render_state,
     replace_members,
     set_reason,
     tally_of,
@@ -56,9 +61,14 @@ def new_vote(db, need, eligible=4) -> Vote:
         )
 
 
-def cast(db, vote, user, quadrant, at=NOW):
-    with db.session(write=True) as s:
-        return cast_ballot(s, vote_id=vote.id, user_id=user, quadrant=quadrant, now=at)
+def cast(db, vote, user, quadrant, at=NOW, **kw):
+    with db.transaction(write=True) as conn:
+        return cast_ballot(conn, vote_id=vote.id, user_id=user, quadrant=quadrant, now=at, **kw)
+
+
+def stored_vote(db, vote) -> Vote:
+    with db.session() as s:
+        return s.get(Vote, vote.id)
 
 
 def test_opening_moves_the_need_to_phase_2_and_records_history(db, ref):
@@ -100,10 +110,14 @@ def test_a_new_vote_may_be_opened_once_the_first_is_closed(db, ref):
 
 def test_changing_a_vote_replaces_the_ballot(db, ref):
     vote = new_vote(db, new_need(db, ref))
-    cast(db, vote, "U1", G)
-    cast(db, vote, "U2", A)
-    updated, ballot = cast(db, vote, "U1", P, at=NOW + SECOND)
+    assert cast(db, vote, "U1", G).first
+    assert cast(db, vote, "U2", A).first
+    changed = cast(db, vote, "U1", P, at=NOW + SECOND)
+    assert changed.quadrant == P and changed.counted and not changed.first
+    updated = stored_vote(db, vote)
     assert updated.ballots_count == 2 and updated.tally_version == 3
+    with db.session() as s:
+        ballot = s.exec(select(Ballot).where(Ballot.user_id == "U1")).one()
     assert ballot.quadrant == P and ballot.cast_at == NOW and ballot.updated_at == NOW + SECOND
     with db.session() as s:
         tally = tally_of(s, vote_id=vote.id)
@@ -209,27 +223,27 @@ def test_due_votes_are_the_open_ones_past_their_deadline(db, ref):
 
 def test_render_claims_coalesce_a_burst(db, ref):
     vote = new_vote(db, new_need(db, ref))
-    with db.session(write=True) as s:
-        assert claim_render(s, vote_id=vote.id, now=NOW, interval=SECOND) is None  # current
+    with db.connection(write=True) as conn:
+        assert claim_render(conn, vote_id=vote.id, now=NOW, interval=SECOND) is None  # current
     cast(db, vote, "U1", G)
-    with db.session(write=True) as s:
-        claimed, version = claim_render(s, vote_id=vote.id, now=NOW, interval=SECOND)
-    assert version == 1 and claimed.ballots_count == 1
+    with db.connection(write=True) as conn:
+        claimed = claim_render(conn, vote_id=vote.id, now=NOW, interval=SECOND)
+    assert claimed.rendered_version == 1 and claimed.ballots_count == 1
     cast(db, vote, "U2", G)
     cast(db, vote, "U3", G)
-    with db.session(write=True) as s:  # behind, but updated less than a second ago
-        assert claim_render(s, vote_id=vote.id, now=NOW + SECOND / 2, interval=SECOND) is None
-        finish_render(s, vote_id=vote.id, at=NOW + SECOND / 4)
+    with db.connection(write=True) as conn:  # behind, but updated less than a second ago
+        assert claim_render(conn, vote_id=vote.id, now=NOW + SECOND / 2, interval=SECOND) is None
+        state = finish_render(conn, vote_id=vote.id, at=NOW + SECOND / 4)
+    assert next_render_at(state, interval=SECOND) == NOW + SECOND * 5 / 4
     with db.session() as s:
         assert behind(s) == [vote.id]
-    with db.session(write=True) as s:
-        assert claim_render(s, vote_id=vote.id, now=NOW + SECOND, interval=SECOND) is None
-        claimed, version = claim_render(
-            s, vote_id=vote.id, now=NOW + SECOND * 5 / 4, interval=SECOND
-        )
-    assert version == 3 and claimed.ballots_count == 3
-    with db.session(write=True) as s:  # a failed update is retried later
-        undo_render(s, vote_id=vote.id, version=3)
+    with db.connection(write=True) as conn:
+        assert claim_render(conn, vote_id=vote.id, now=NOW + SECOND, interval=SECOND) is None
+        claimed = claim_render(conn, vote_id=vote.id, now=NOW + SECOND * 5 / 4, interval=SECOND)
+        assert next_render_at(render_state(conn, vote_id=vote.id), interval=SECOND) is None
+    assert claimed.rendered_version == 3 and claimed.ballots_count == 3
+    with db.connection(write=True) as conn:  # a failed update is retried later
+        undo_render(conn, vote_id=vote.id, version=3)
     with db.session() as s:
         assert behind(s) == [vote.id]
 
@@ -241,8 +255,8 @@ def test_render_claims_are_won_by_one_thread(db, ref):
 
     def try_claim():
         barrier.wait()
-        with db.session(write=True) as s:
-            if claim_render(s, vote_id=vote.id, now=NOW, interval=SECOND):
+        with db.connection(write=True) as conn:
+            if claim_render(conn, vote_id=vote.id, now=NOW, interval=SECOND):
                 wins.append(1)
 
     threads = [threading.Thread(target=try_claim) for _ in range(6)]
@@ -294,6 +308,7 @@ def test_the_member_cache(db):
         add_member(s, channel="C2", user="U9", now=NOW)
     with db.session() as s:
         assert members(s, channel="C1") == ["U2", "U4"]
+        assert member_count(s.connection(), channel="C1") == 2
         assert is_member(s, channel="C1", user="U2") and not is_member(s, channel="C1", user="U1")
         assert members_refreshed_at(s, channel="C1") == NOW + SECOND
 
@@ -301,13 +316,10 @@ def test_the_member_cache(db):
 def test_a_click_overtaken_by_a_later_one_changes_nothing(db, ref):
     vote = new_vote(db, new_need(db, ref))
     first, second = NOW + timedelta(milliseconds=10), NOW + timedelta(milliseconds=20)
-    with db.session(write=True) as s:  # the later click is handled first
-        cast_ballot(s, vote_id=vote.id, user_id="U1", quadrant=P, now=NOW, clicked_at=second)
-    with db.session(write=True) as s:
-        updated, ballot = cast_ballot(
-            s, vote_id=vote.id, user_id="U1", quadrant=G, now=NOW, clicked_at=first
-        )
-    assert ballot.quadrant == P and updated.tally_version == 1
+    cast(db, vote, "U1", P, clicked_at=second)  # the later click is handled first
+    overtaken = cast(db, vote, "U1", G, clicked_at=first)
+    assert overtaken.quadrant == P and not overtaken.counted and not overtaken.first
+    assert stored_vote(db, vote).tally_version == 1
     with db.session() as s:
         assert s.exec(select(Ballot)).one().quadrant == P
 
@@ -318,3 +330,122 @@ def test_slacks_click_time_is_read_to_the_microsecond():
     assert click_time("1700000000.000042") == datetime(2023, 11, 14, 22, 13, 20, 42, tzinfo=UTC)
     assert click_time("1700000000.5") == datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=UTC)
     assert click_time(None) is None and click_time("soon") is None
+
+
+# ---------------------------------------------------------------- racing clicks and closing
+
+
+def wait_until_blocked(db, thread) -> None:
+    """Until the thread waits for a lock this test holds, or has finished.
+
+    PostgreSQL shows the waiting statement; on SQLite the thread waits for the write lock,
+    which it cannot pass before this test's transaction ends, so there is nothing to wait for.
+    """
+    if db.engine.dialect.name != "postgresql":
+        return
+    waiting = sa.text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(3000):  # bounded: if it never blocks, the assertions after say why
+        with db.connection() as conn:
+            if conn.execute(waiting).scalar_one() or not thread.is_alive():
+                return
+        time.sleep(0.005)
+
+
+def in_thread(work) -> tuple[threading.Thread, list]:
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(work())
+        except Exception as exc:  # the outcome the test asserts on
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def close_now(db, vote):
+    with db.session(write=True) as s:
+        return close_vote(
+            s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=1, quorum_setting=None
+        )
+
+
+def test_concurrent_clicks_of_one_voter_leave_the_latest_choice(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    choices = [G, P, D, A] * 3
+    clicks = [(NOW + timedelta(milliseconds=i), choice) for i, choice in enumerate(choices)]
+    barrier = threading.Barrier(len(clicks))
+    results, errors = [], []
+
+    def click(at, choice):
+        barrier.wait()
+        try:
+            results.append((at, cast(db, vote, "U1", choice, clicked_at=at)))
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=click, args=c) for c in reversed(clicks)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.session() as s:
+        (ballot,) = s.exec(select(Ballot)).all()
+        stored = s.get(Vote, vote.id)
+    assert ballot.quadrant == choices[-1] and ballot.clicked_at == clicks[-1][0]
+    counted = [done for _, done in results if done.counted]
+    assert stored.ballots_count == 1 and stored.tally_version == len(counted)
+    assert sum(done.first for _, done in results) == 1
+    choice_at = dict(clicks)
+    for at, done in results:  # each click confirms its own choice or a later click's
+        assert any(done.quadrant == choice_at[t] for t in choice_at if t >= at)
+
+
+def test_a_click_while_the_vote_closes_is_refused_and_not_stored(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    cast(db, vote, "U1", G)
+    with db.session(write=True) as s:  # the close holds the vote until it commits
+        close_vote(s, vote_id=vote.id, now=NOW, closed_by="UADMIN", eligible=4, quorum_setting=None)
+        thread, outcome = in_thread(lambda: cast(db, vote, "U2", P))
+        wait_until_blocked(db, thread)
+    thread.join()
+    assert isinstance(outcome[0], VoteError) and outcome[0].key == "vote.closed"
+    with db.session() as s:
+        assert [b.user_id for b in s.exec(select(Ballot))] == ["U1"]
+        assert s.get(Vote, vote.id).ballots_count == 1
+
+
+def test_a_vote_closing_during_a_click_counts_the_ballot(db, ref):
+    need = new_need(db, ref)
+    vote = new_vote(db, need)
+    with db.transaction(write=True) as conn:  # the click holds the vote until it commits
+        assert cast_ballot(conn, vote_id=vote.id, user_id="U1", quadrant=P, now=NOW).counted
+        thread, outcome = in_thread(lambda: close_now(db, vote))
+        wait_until_blocked(db, thread)
+    thread.join()
+    closed, result = outcome[0]
+    assert result.tally.total == 1 and result.tally.count(P) == 1
+    with db.session() as s:
+        assert s.get(Vote, vote.id).ballots_count == 1
+        assert s.get(Need, need.id).quadrant == "planera"
+
+
+def test_only_cached_members_are_let_in_when_asked(db, ref):
+    vote = new_vote(db, new_need(db, ref))
+    with db.session(write=True) as s:
+        replace_members(s, channel="CVOTE", users=["U1"], now=NOW)
+    assert cast(db, vote, "U1", G, members_only=True).first
+    with pytest.raises(VoteError) as refused:
+        cast(db, vote, "U2", G, members_only=True)
+    assert (refused.value.key, refused.value.details) == ("vote.not_eligible", {"channel": "CVOTE"})
+    with pytest.raises(VoteError) as missing:
+        cast(db, Vote(id=999), "U1", G, members_only=True)
+    assert missing.value.key == "vote.not_found"
+    with db.session() as s:
+        assert [b.user_id for b in s.exec(select(Ballot))] == ["U1"]

@@ -230,10 +230,13 @@ def _reason_blocks(reasons: list[tuple[str, str]], tx: Texts) -> list[dict]:
 
 
 def confirmation(
-    need: Need, vote: Vote, quadrant: Quadrant | str, reason: str | None, tx: Texts, tz: ZoneInfo
+    number: int, vote: Vote, quadrant: Quadrant | str, reason: str | None, tx: Texts, tz: ZoneInfo
 ) -> tuple[str, list[dict]]:
-    """Only the voter sees this: their current choice and how to change or explain it."""
-    text = tx("vote.confirm", number=need.id, choice=choice_label(quadrant, tx))
+    """Only the voter sees this: their current choice and how to change or explain it.
+
+    `number` is the need's; of the vote only its id and deadline are shown (a row will do).
+    """
+    text = tx("vote.confirm", number=number, choice=choice_label(quadrant, tx))
     lines = [text, tx("vote.confirm.change", deadline=deadline_text(vote.deadline, tz))]
     if reason:
         lines.append(tx("vote.confirm.reason", reason=escape(shorten(reason, REASON_MAX))))
