@@ -16,6 +16,10 @@ from storage.needs import get_need
 
 
 def register(app: App) -> None:
+    # Bolt tries listeners in the order they were registered, building every injectable
+    # argument for each one it tries: the busiest buttons, the vote choices, come first.
+    for action_id in ids.VOTE_CAST.values():
+        app.action(action_id)(votes.cast)
     app.action(ids.STATUS_PICK)(pick_status)
     app.action(ids.OPEN_NEED)(open_need)
     app.action(ids.DETAILS)(lifecycle.open_details)
@@ -30,8 +34,6 @@ def register(app: App) -> None:
     app.action(ids.HOME_REGISTER)(register_from_home)
     app.action(ids.HOME_MATRIX)(matrix.from_home)
     app.action(ids.OPEN_VOTE)(votes.open_from_button)
-    for action_id in ids.VOTE_CAST.values():
-        app.action(action_id)(votes.cast)
     app.action(ids.VOTE_REASON)(votes.ask_reason)
     app.action(ids.VOTE_CLOSE)(votes.close_early)
     app.action(ids.HIDE_PUBLIC)(publishing.toggle)
