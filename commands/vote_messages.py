@@ -1,13 +1,14 @@
 """Keeping the vote message in the voting channel true: live count, result, thread reply.
 
 Coalescing: every ballot bumps the vote's `tally_version`. Whoever wants the message updated
-asks `refresh`, which claims the right to update in the database (one conditional UPDATE:
-only if the message is behind and was last updated at least INTERVAL ago, so at most one
-`chat.update` per message per INTERVAL across all processes). A request that is too early
-leaves one delayed refresh per vote in this process that asks again when the interval is
-over; the scheduler tick asks for every message still behind, in case a process died before
-its delayed refresh ran. The claim reads the count under the vote's row lock, so the last
-update shows the exact count.
+asks `refresh` (a click that just counted a ballot asks `counted`, which knows the last update
+from the click's own transaction and reads nothing). Both claim the right to update in the
+database (one conditional UPDATE: only if the message is behind and was last updated at
+least INTERVAL ago, so at most one `chat.update` per message per INTERVAL across all
+processes). A request that is too early leaves one delayed refresh per vote in this process
+that asks again when the interval is over; the scheduler tick asks for every message still
+behind, in case a process died before its delayed refresh ran. The claim reads the count
+under the vote's row lock, so the last update shows the exact count.
 
 Throttling uses the wall clock (Slack's rate limits are real seconds), not `svc.clock`,
 which is the business time (and stands still in tests).

@@ -173,3 +173,17 @@ def test_sqlite_writers_of_one_process_take_turns(tmp_path, sqlite_template):
     with db.session() as s:
         assert s.execute(text("PRAGMA synchronous")).one()[0] == 1  # NORMAL, with WAL
     db.engine.dispose()
+
+
+def test_a_plain_transaction_keeps_all_its_statements_or_none(db):
+    from storage.requests import first_time
+
+    with pytest.raises(RuntimeError), db.transaction(write=True) as conn:
+        assert first_time(conn, key="sig:a", now=NOW)
+        raise RuntimeError("half-way")
+    with db.transaction(write=True) as conn:
+        assert first_time(conn, key="sig:a", now=NOW)  # rolled back above: new again
+        assert first_time(conn, key="sig:b", now=NOW)
+    with db.connection(write=True) as conn:
+        assert not first_time(conn, key="sig:a", now=NOW)
+        assert not first_time(conn, key="sig:b", now=NOW)
