@@ -28,12 +28,11 @@ from domain.history import EventKind
 from domain.needs import parse_number
 from domain.phases import Quadrant
 from domain.votes import may_open
+from storage.casting import Cast, cast_ballot
 from storage.needs import get_need, history
 from storage.votes import (
-    Cast,
     VoteError,
     ballot_of,
-    cast_ballot,
     close_vote,
     get_vote,
     open_vote,

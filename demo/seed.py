@@ -24,9 +24,10 @@ from domain.mission import AssessmentDraft, CompletionDraft, MissionDraft
 from domain.needs import Draft
 from domain.phases import Decision, Quadrant
 from storage import lifecycle
+from storage.casting import cast_ballot
 from storage.models import Need
 from storage.needs import create_need
-from storage.votes import cast_ballot, close_vote, open_vote
+from storage.votes import close_vote, open_vote
 
 DATA = Path(__file__).with_name("data") / "needs.yml"
 WHO = {

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
-from sqlalchemy import Insert, bindparam, delete, exists, func, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.history import EventKind
-from domain.phases import Phase, Quadrant
+from domain.phases import Phase
 from domain.votes import Result, Tally, quorum_for, result
 from storage.models import Ballot, ChannelMember, JobClaim, Need, Vote
 from storage.needs import change_phase, record_event
@@ -34,8 +31,8 @@ class VoteError(Exception):
         self.details = details  # for the message, e.g. the channel
 
 
-# Tables for the plain (Core) statements of the hot paths: a click and the live count.
-_votes, _ballots, _members = Vote.__table__, Ballot.__table__, ChannelMember.__table__
+# Tables for the plain (Core) statements of the live count (a click's are in casting.py).
+_votes, _members = Vote.__table__, ChannelMember.__table__
 
 
 # ---------------------------------------------------------------- opening
@@ -117,130 +114,6 @@ def closed_since(session: Session, *, since: datetime) -> list[Vote]:
 
 
 # ---------------------------------------------------------------- ballots
-
-
-class Cast(NamedTuple):
-    """What a click left stored."""
-
-    vote: Row  # id, need_id, channel, deadline, ballots_count, rendered_at, as the click found it
-    quadrant: str  # the voter's stored choice: this click's, or a later click's
-    reason: str | None
-    counted: bool  # False: a later click of the same voter was stored first; nothing changed
-    first: bool  # the voter's first ballot in this vote
-
-
-# The click path is three statements, built once: lock the open vote, upsert the ballot,
-# count. FOR UPDATE is left out on SQLite, where the write transaction holds the lock.
-_LOCK_OPEN = (
-    select(
-        _votes.c.id,
-        _votes.c.need_id,
-        _votes.c.channel,
-        _votes.c.deadline,
-        _votes.c.ballots_count,
-        _votes.c.rendered_at,
-    )
-    .where(
-        _votes.c.id == bindparam("vote_id"),
-        _votes.c.closed_at.is_(None),
-        _votes.c.deadline > bindparam("now"),
-    )
-    .with_for_update()
-)
-_LOCK_OPEN_FOR_MEMBER = _LOCK_OPEN.where(
-    exists().where(
-        _members.c.channel_id == _votes.c.channel, _members.c.user_id == bindparam("user_id")
-    )
-)
-_WHY_NOT = select(_votes.c.channel, _votes.c.closed_at, _votes.c.deadline).where(
-    _votes.c.id == bindparam("vote_id")
-)
-_STORED = select(_ballots.c.quadrant, _ballots.c.reason).where(
-    _ballots.c.vote_id == bindparam("vote_id"), _ballots.c.user_id == bindparam("user_id")
-)
-_BALLOTS_OF_VOTE = select(func.count()).where(_ballots.c.vote_id == _votes.c.id)
-_COUNT = (
-    update(_votes)
-    .where(_votes.c.id == bindparam("vote_id"))
-    .values(
-        tally_version=_votes.c.tally_version + 1,
-        ballots_count=_BALLOTS_OF_VOTE.scalar_subquery(),
-    )
-    .returning(_votes.c.ballots_count)
-)
-
-
-def _upsert(insert) -> Insert:
-    """The choice, unless the stored one came from a later click (Slack's `action_ts`)."""
-    statement = insert(_ballots)
-    new = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[_ballots.c.vote_id, _ballots.c.user_id],
-        set_={
-            "quadrant": new.quadrant,
-            "updated_at": new.updated_at,
-            "clicked_at": func.coalesce(new.clicked_at, _ballots.c.clicked_at),
-        },
-        where=or_(
-            new.clicked_at.is_(None),
-            _ballots.c.clicked_at.is_(None),
-            _ballots.c.clicked_at <= new.clicked_at,
-        ),
-    ).returning(_ballots.c.quadrant, _ballots.c.reason)
-
-
-_UPSERTS = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
-
-
-def cast_ballot(
-    conn: Connection,
-    *,
-    vote_id: int,
-    user_id: str,
-    quadrant: Quadrant,
-    now: datetime,
-    clicked_at: datetime | None = None,
-    members_only: bool = False,
-) -> Cast:
-    """Record or replace the member's choice; refused once the vote is closed or past due.
-
-    A click older than the one that set the stored choice (`clicked_at`, Slack's action_ts)
-    changes nothing: the result then holds the newer choice. With `members_only` someone
-    the cached members of the vote's channel do not list is refused ("vote.not_eligible",
-    with the channel), checked in the statement that locks the vote.
-
-    Run it in a write transaction (`Database.transaction(write=True)`): the vote's row lock
-    (the write lock on SQLite) is held from the check to the count, so a closing vote
-    either counts the ballot or the ballot is refused, and the count is exact.
-    """
-    key = {"vote_id": vote_id, "user_id": user_id}
-    lock = _LOCK_OPEN_FOR_MEMBER if members_only else _LOCK_OPEN
-    vote = conn.execute(lock, {**key, "now": now}).first()
-    if vote is None:
-        raise _refusal(conn, vote_id=vote_id, now=now)
-    ballot = {
-        "quadrant": str(quadrant),
-        "cast_at": now,
-        "updated_at": now,
-        "clicked_at": clicked_at,
-    }
-    stored = conn.execute(_UPSERTS[conn.dialect.name], {**key, **ballot}).first()
-    if stored is None:  # overtaken by a later click: no change, so the count stays as it is
-        stored = conn.execute(_STORED, key).one()
-        return Cast(vote, stored.quadrant, stored.reason, counted=False, first=False)
-    count = conn.execute(_COUNT, key).scalar_one()
-    return Cast(
-        vote, stored.quadrant, stored.reason, counted=True, first=count > vote.ballots_count
-    )
-
-
-def _refusal(conn: Connection, *, vote_id: int, now: datetime) -> VoteError:
-    vote = conn.execute(_WHY_NOT, {"vote_id": vote_id}).first()
-    if vote is None:
-        return VoteError("vote.not_found")
-    if vote.closed_at is not None or now >= vote.deadline:
-        return VoteError("vote.closed")
-    return VoteError("vote.not_eligible", channel=vote.channel)
 
 
 def set_reason(

@@ -10,13 +10,13 @@ from sqlmodel import select
 
 from domain.needs import Draft
 from domain.phases import Quadrant
+from storage.casting import cast_ballot
 from storage.models import Ballot, Need, Vote
 from storage.needs import create_need, history
 from storage.votes import (
     VoteError,
     add_member,
     behind,
-    cast_ballot,
     claim_render,
     close_vote,
     due_votes,
