@@ -25,6 +25,14 @@ USER, CHANNEL = "UBENCH1", "CBENCH1"
 
 @contextmanager
 def server(app: str, pbr: bool, env: dict):
+    """The app's /slack/events URL while it runs."""
+    with served(app, pbr, env) as (url, _pid):
+        yield url
+
+
+@contextmanager
+def served(app: str, pbr: bool, env: dict):
+    """(URL, process id) of the app while it runs."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -45,7 +53,7 @@ def server(app: str, pbr: bool, env: dict):
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         _wait_listening(port, process)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -65,10 +73,22 @@ def _wait_listening(port: int, process) -> None:
     raise RuntimeError("benchmark server did not start")
 
 
-def measure(fake, urls: dict[str, str], text: str, clients: int, requests: int, rounds: int):
-    """{app: load result}, the apps taking turns round by round."""
-    samples = {name: [] for name in urls}
-    walls = {name: 0.0 for name in urls}
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(fake, apps: dict[str, tuple], text: str, clients: int, requests: int, rounds: int):
+    """{app: load result}, the apps taking turns round by round.
+
+    Besides latency: the server process's CPU per request, which other work on the
+    machine disturbs far less than it disturbs latency.
+    """
+    samples = {name: [] for name in apps}
+    walls = {name: 0.0 for name in apps}
+    cpu = {name: 0.0 for name in apps}
 
     def send(_n: int) -> float:
         result = fake.slash(USER, text, channel=CHANNEL)
@@ -77,11 +97,12 @@ def measure(fake, urls: dict[str, str], text: str, clients: int, requests: int, 
         return result.elapsed
 
     for _ in range(rounds):
-        for name, url in urls.items():
+        for name, (url, pid) in apps.items():
             fake.app_url = url
-            started = time.perf_counter()
+            started, used = time.perf_counter(), cpu_seconds(pid)
             result = load.run(send, clients=clients, requests=requests // rounds)
             walls[name] += time.perf_counter() - started
+            cpu[name] += cpu_seconds(pid) - used
             samples[name].extend(result["latencies"])
     from benchmarks.timing import percentile
 
@@ -90,6 +111,7 @@ def measure(fake, urls: dict[str, str], text: str, clients: int, requests: int, 
             "p50": percentile(values, 50),
             "p99": percentile(values, 99),
             "per_second": len(values) / walls[name],
+            "cpu_ms": cpu[name] / len(values) * 1000,
         }
         for name, values in samples.items()
     }
@@ -117,16 +139,16 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                 }
                 for pbr in (False, True):
                     with ExitStack() as stack:
-                        urls = {
-                            "bare": stack.enter_context(server("bare", pbr, env)),
-                            "behov": stack.enter_context(server("behov", pbr, env)),
+                        apps = {
+                            "bare": stack.enter_context(served("bare", pbr, env)),
+                            "behov": stack.enter_context(served("behov", pbr, env)),
                         }
                         for what, text in (
                             ("/behov status #12", "status #12"),
                             ("/behov status <text>", "status " + titles[11][:30]),
                         ):
                             for clients, count in ((1, n_c1), (16, n_c16)):
-                                got = measure(fake, urls, text, clients, count, rounds)
+                                got = measure(fake, apps, text, clients, count, rounds)
                                 bare, ours = got["bare"], got["behov"]
                                 rows.append(
                                     [
@@ -140,6 +162,7 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                                         ms(ours["p99"]),
                                         f"**{ours['p99'] / bare['p99']:.2f}×**",
                                         f"{bare['per_second']:.0f} / {ours['per_second']:.0f}",
+                                        f"{bare['cpu_ms']:.2f} / {ours['cpu_ms']:.2f}",
                                     ]
                                 )
                                 print(f"http {what} {kind} pbr={pbr} c={clients} done", flush=True)
@@ -156,6 +179,7 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
             "ours ack p99 ms",
             "ack p99 ratio (≤ 1.5×; answer = ack here, ≤ 3×)",
             "req/s bare / ours",
+            "server CPU ms per request bare / ours",
         ],
         rows,
     )
