@@ -83,7 +83,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(fake, apps: dict[str, tuple], text: str, clients: int, requests: int, rounds: int):
+def measure(
+    fake, apps: dict[str, tuple], texts: list[str], clients: int, requests: int, rounds: int
+):
     """{app: load result}, the apps taking turns round by round.
 
     Besides latency: the server process's CPU per request, which other work on the
@@ -94,11 +96,11 @@ def measure(fake, apps: dict[str, tuple], text: str, clients: int, requests: int
     walls = {name: 0.0 for name in apps}
     cpu = {name: 0.0 for name in apps}
 
-    def send(_n: int, name: str, users: Users) -> float:
+    def send(n: int, name: str, users: Users) -> float:
         user = users.me()
         seen = len(fake.ephemerals(user))
         started = time.time()
-        result = fake.slash(user, text, channel=CHANNEL)
+        result = fake.slash(user, texts[n % len(texts)], channel=CHANNEL)
         if result.status != 200:
             raise RuntimeError(f"HTTP {result.status}: {result.text[:200]}")
         if name != "bare":  # what the person sees: in the ack, or later at the response_url
@@ -177,12 +179,13 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                             "bare": stack.enter_context(served("bare", pbr, env)),
                             "behov": stack.enter_context(served("behov", pbr, env)),
                         }
-                        for what, text in (
-                            ("/behov status #12", "status #12"),
-                            ("/behov status <text>", "status " + titles[11][:30]),
+                        asked = ["status " + q for q in data.queries(titles, 200)]
+                        for what, texts in (
+                            ("/behov status #12", ["status #12"]),
+                            ("/behov status <text>", asked),
                         ):
                             for clients, count in ((1, n_c1), (16, n_c16)):
-                                got = measure(fake, apps, text, clients, count, rounds)
+                                got = measure(fake, apps, texts, clients, count, rounds)
                                 bare, ours = got["bare"], got["behov"]
                                 rows.append(
                                     [
