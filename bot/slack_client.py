@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from http.client import HTTPException
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -31,3 +34,21 @@ def make_client(
         timeout=settings.behov_slack_timeout if timeout is None else timeout,
         retry_handlers=retry_handlers() if retries else [],
     )
+
+
+# Slack's docs on these two: "It's possible some aspect of the operation succeeded before the
+# error was raised."
+_MAYBE_DONE_ERRORS = {"fatal_error", "internal_error"}
+
+
+def maybe_carried_out(exc: Exception) -> bool:
+    """Whether a failed Web API call may still have been carried out by Slack.
+
+    A timeout or a broken connection can hide an answer Slack already sent, and a 5xx can
+    come after the work was done. A 429 and a refusal (`ok: false` such as channel_not_found)
+    mean Slack did nothing.
+    """
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        return status >= 500 or exc.response.get("error") in _MAYBE_DONE_ERRORS
+    return isinstance(exc, OSError | HTTPException)  # timeouts, resets, URLError

@@ -41,6 +41,7 @@ class Failure:
     retry_after: int
     error: str | None
     delay: float
+    processed: bool = False  # the call is carried out first; only its answer fails or is late
 
 
 class FakeSlack(Platform, Modals, Workspace):
@@ -99,13 +100,29 @@ class FakeSlack(Platform, Modals, Workspace):
 
     # ------------------------------------------------------------ failures and recording
 
-    def fail(self, method, *, status=None, retry_after=1, error=None, times=1, delay=0.0):
-        """Make the next `times` calls of `method` get an HTTP status, an error, or a delay."""
+    def fail(
+        self,
+        method,
+        *,
+        status=None,
+        retry_after=1,
+        error=None,
+        times=1,
+        delay=0.0,
+        processed=False,
+    ):
+        """Make the next `times` calls of `method` get an HTTP status, an error, or a delay.
+
+        By default a failed call does nothing and a delayed one is carried out after the
+        delay. With `processed=True` the call is carried out at once (a message is stored)
+        and only then answered late, or with the status or error: what a client that timed
+        out, or got a 500, cannot tell from a call that never happened.
+        """
         if status is None and error is None and not delay:
             status = 429
         with self.lock:
             self._failures.setdefault(method, []).extend(
-                Failure(status, retry_after, error, delay) for _ in range(times)
+                Failure(status, retry_after, error, delay, processed) for _ in range(times)
             )
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -129,19 +146,30 @@ class FakeSlack(Platform, Modals, Workspace):
             self._calls.append(call)
             pending = self._failures.get(method)
             failure = pending.pop(0) if pending else None
-        if failure and failure.delay:
-            time.sleep(failure.delay)
-        status, headers, body = self._answer(method, args, token, failure)
+        if failure and failure.processed:
+            status, headers, body = self._carry_out(method, args, token)
+            if failure.delay:
+                time.sleep(failure.delay)
+            status, headers, body = self._failed(failure) or (status, headers, body)
+        else:
+            if failure and failure.delay:
+                time.sleep(failure.delay)
+            failed = self._failed(failure) if failure else None
+            status, headers, body = failed or self._carry_out(method, args, token)
         call.status, call.response = status, body
         return status, headers, body
 
-    def _answer(self, method, args, token, failure) -> tuple[int, dict, dict]:
-        if failure and failure.status == 429:
+    @staticmethod
+    def _failed(failure: Failure) -> tuple[int, dict, dict] | None:
+        if failure.status == 429:
             return 429, {"Retry-After": str(failure.retry_after)}, _error("ratelimited")
-        if failure and failure.status:
+        if failure.status:
             return failure.status, {}, _error("fatal_error")
-        if failure and failure.error:
+        if failure.error:
             return 200, {}, _error(failure.error)
+        return None
+
+    def _carry_out(self, method, args, token) -> tuple[int, dict, dict]:
         try:
             if not token:
                 raise SlackError("not_authed")
@@ -239,6 +267,8 @@ def _handler(fake: FakeSlack):
                     self._send(200, data, "application/octet-stream")
                 else:
                     self._send(404, b"not found", "text/plain")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout): nobody to answer
             except Exception:  # a bug in the fake or a malformed request: visible, not fatal
                 fake.problem(f"{self.command} {self.path}: {traceback.format_exc(limit=-3)}")
                 self._send(500, b"fake slack error", "text/plain")
