@@ -27,8 +27,14 @@ RECOUNT_SECONDS = 2.0  # a count is O(needs): at most this often
 LATE_COMMIT = timedelta(minutes=1)  # longer than any transaction that writes a need
 
 
-_LATEST = select(func.max(col(Need.id)), func.max(Need.updated_at))
-_COUNT = select(func.count(col(Need.id)))
+# Two scalar subqueries, not `SELECT max(id), max(updated_at)`: SQLite answers a lone max()
+# from the end of an index but scans the whole index for two aggregates in one SELECT.
+_LATEST = select(
+    select(func.max(col(Need.id))).scalar_subquery(),
+    select(func.max(Need.updated_at)).scalar_subquery(),
+)
+# count(*): SQLite counts the b-tree's entries without reading each row's key.
+_COUNT = select(func.count()).select_from(Need)
 
 
 def latest_change(conn: Connection | Session) -> tuple[int | None, datetime | None]:
