@@ -10,7 +10,8 @@ conversations.open/info/members/history/replies, users.info, views.open/push/upd
 files.getUploadURLExternal/completeUploadExternal/info, plus response_urls and upload URLs.
 Arguments are checked like Slack does (Block Kit via `fakeslack.blockkit`); every rejection is
 kept in `fs.problems`, every call in `fs.calls()`; `fs.fail(method, ...)` injects 429/5xx/errors
-and delays, before the call or (`processed=True`) after it was carried out. History and replies
+and delays, before the call or (`processed=True`) after it was carried out. Posts to
+response_urls count as the method "response_url" in both. History and replies
 honour oldest/latest/inclusive and paging, and show message metadata only with
 include_all_metadata, as Slack does.
 

@@ -117,6 +117,7 @@ class FakeSlack(Platform, Modals, Workspace):
         delay. With `processed=True` the call is carried out at once (a message is stored)
         and only then answered late, or with the status or error: what a client that timed
         out, or got a 500, cannot tell from a call that never happened.
+        `method` "response_url" means posts to any response_url.
         """
         if status is None and error is None and not delay:
             status = 429
@@ -141,32 +142,42 @@ class FakeSlack(Platform, Modals, Workspace):
 
     def call_api(self, method: str, args: dict, token: str | None) -> tuple[int, dict, dict]:
         """(HTTP status, extra headers, JSON body) for one Web API request."""
+        return self._serve(method, args, lambda: self._carry_out(method, args, token))
+
+    def respond(self, token: str, body) -> tuple[int, dict, dict]:
+        """A POST to a response_url, recorded and failed as if it were a method "response_url"."""
+        args = body if isinstance(body, dict) else {}
+        # Slack's hooks answer an error with a 4xx status, not with 200 and ok: false.
+        return self._serve("response_url", args, lambda: self._respond(token, body), 400)
+
+    def _serve(self, method: str, args: dict, carry_out, error_status: int = 200):
+        """Record the call, apply its injected failure if any, else carry it out."""
         call = Call(method, args, time.time())
         with self.lock:
             self._calls.append(call)
             pending = self._failures.get(method)
             failure = pending.pop(0) if pending else None
         if failure and failure.processed:
-            status, headers, body = self._carry_out(method, args, token)
+            status, headers, body = carry_out()
             if failure.delay:
                 time.sleep(failure.delay)
-            status, headers, body = self._failed(failure) or (status, headers, body)
+            status, headers, body = self._failed(failure, error_status) or (status, headers, body)
         else:
             if failure and failure.delay:
                 time.sleep(failure.delay)
-            failed = self._failed(failure) if failure else None
-            status, headers, body = failed or self._carry_out(method, args, token)
+            failed = self._failed(failure, error_status) if failure else None
+            status, headers, body = failed or carry_out()
         call.status, call.response = status, body
         return status, headers, body
 
     @staticmethod
-    def _failed(failure: Failure) -> tuple[int, dict, dict] | None:
+    def _failed(failure: Failure, error_status: int) -> tuple[int, dict, dict] | None:
         if failure.status == 429:
             return 429, {"Retry-After": str(failure.retry_after)}, _error("ratelimited")
         if failure.status:
             return failure.status, {}, _error("fatal_error")
         if failure.error:
-            return 200, {}, _error(failure.error)
+            return error_status, {}, _error(failure.error)
         return None
 
     def _carry_out(self, method, args, token) -> tuple[int, dict, dict]:
@@ -192,14 +203,13 @@ class FakeSlack(Platform, Modals, Workspace):
             record["content"] = data
             return True
 
-    def respond(self, token: str, body) -> tuple[int, dict]:
-        """A POST to a response_url: (status, JSON answer)."""
+    def _respond(self, token: str, body) -> tuple[int, dict, dict]:
         try:
-            return 200, responses.answer(self, token, body)
+            return 200, {}, responses.answer(self, token, body)
         except SlackError as exc:
             self.problem(f"response_url: {exc.error} {exc.extra.get('errors') or ''}".rstrip())
             status = 404 if exc.error in ("no_service", "expired_url", "used_url") else 400
-            return status, {**_error(exc.error), **exc.extra}
+            return status, {}, {**_error(exc.error), **exc.extra}
 
 
 class _Server(ThreadingHTTPServer):
@@ -260,8 +270,7 @@ def _handler(fake: FakeSlack):
                     ok = fake.upload(name, body)
                     self._send(200 if ok else 404, b"OK" if ok else b"not found", "text/plain")
                 elif kind == "response" and self.command == "POST":
-                    status, answer = fake.respond(name, json.loads(body or b"null"))
-                    self._json(status, {}, answer)
+                    self._json(*fake.respond(name, json.loads(body or b"null")))
                 elif kind == "files" and name in fake.file_store:
                     data = fake.file_store[name]["content"] or b""
                     self._send(200, data, "application/octet-stream")

@@ -655,6 +655,30 @@ def test_malformed_metadata_is_refused(fs, client):
     fs.problems.clear()
 
 
+def test_response_url_failures_and_delays_are_injected_and_recorded(fs):
+    quick = FixedValueRetryIntervalCalculator(0.01)
+    url = fs.new_response_url(fs.base_url, user="U1", channel="C1")
+    fs.fail("response_url", status=429, retry_after=1)
+    fs.fail("response_url", status=500)
+    retrying = WebhookClient(
+        url,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=1),
+            ServerErrorRetryHandler(max_retry_count=2, interval_calculator=quick),
+        ],
+    )
+    assert retrying.send(text="till slut").status_code == 200
+    assert [c.status for c in fs.calls("response_url")] == [429, 500, 200]
+    assert [e["text"] for e in fs.ephemerals("U1")] == ["till slut"]
+    fs.fail("response_url", error="invalid_blocks")
+    assert WebhookClient(url).send(text="x").status_code == 400
+    fs.fail("response_url", delay=1.5)
+    with pytest.raises(TimeoutError):
+        WebhookClient(url, timeout=0.5, retry_handlers=[]).send(text="sent, answered late")
+    assert fs.wait_ephemerals("U1", 2)[-1]["text"] == "sent, answered late"
+    assert fs.problems == []
+
+
 def test_response_urls(fs, client):
     ts = client.chat_postMessage(channel="C1", text="orig", blocks=[section("orig")])["ts"]
     url = fs.new_response_url(fs.base_url, user="U1", channel="C1", message_ts=ts)
