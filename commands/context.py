@@ -11,6 +11,7 @@ from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Texts
+from bot.slack_client import make_respond
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,21 @@ class KeptAck(Ack):
         if value is None and getattr(self, "_response", None) is not None:
             return
         self._response = value
+
+
+class ReplaceRespond(Middleware):
+    """Our `respond()` (BEHOV_SLACK_TIMEOUT, the WebClient's retries) in place of Bolt's.
+
+    Bolt's kwargs injection hands listeners `context["respond"]`, whether they take
+    `respond`, `args` or `context`, and the error handler too: set first, it reaches them all.
+    """
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable) -> BoltResponse:  # noqa: A002
+        req.context["respond"] = make_respond(self.settings, req.context.response_url)
+        return next()
 
 
 class AddServices(Middleware):
