@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, func
@@ -180,9 +180,21 @@ def change_marker(session: Session) -> tuple[int, datetime | None]:
     return int(count or 0), latest
 
 
-def changed_since(conn: Connection | Session, *, since: datetime | None) -> list[tuple]:
-    """(id, title, description, outcome, updated_at) of needs changed after `since`."""
+def changed_since(
+    conn: Connection | Session, *, since: datetime | None, batch: int = 2000
+) -> Iterator[tuple]:
+    """(id, title, description, outcome, updated_at) of needs changed after `since`.
+
+    In batches by number: loading 100,000 descriptions at once would take more memory for a
+    moment than the whole index keeps.
+    """
     query = select(Need.id, Need.title, Need.description, Need.outcome, Need.updated_at)
     if since is not None:
         query = query.where(Need.updated_at >= since)
-    return list(conn.execute(query).all())
+    after = 0
+    while True:
+        rows = conn.execute(query.where(col(Need.id) > after).order_by(Need.id).limit(batch)).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]

@@ -1,7 +1,7 @@
 """Storage on SQLite and PostgreSQL: numbers, idempotency, history, migrations, the title index."""
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -63,6 +63,18 @@ def test_a_need_read_as_a_plain_row_has_the_same_values(db, ref):
         missing = need_row(conn, need_id=999)
     assert dict(row._mapping) == orm  # timestamps in UTC, lists as lists, on both databases
     assert list(rows) == [need.id] and rows[need.id] == row and missing is None
+
+
+def test_changed_needs_are_read_in_batches_all_of_them(db, ref):
+    from storage.needs import changed_since
+
+    with db.session(write=True) as s:
+        for i in range(5):
+            create_need(s, draft=draft(title=f"Behov {i}"), ref=ref, user_id="U1", now=NOW)
+    with db.connection() as conn:
+        rows = list(changed_since(conn, since=None, batch=2))
+        later = list(changed_since(conn, since=NOW + timedelta(seconds=1), batch=2))
+    assert [row[0] for row in rows] == [1, 2, 3, 4, 5] and later == []
 
 
 def test_numbers_are_sequential_and_never_reused(db, ref):
