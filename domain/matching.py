@@ -8,7 +8,6 @@ from array import array
 from bisect import bisect_left, insort
 from dataclasses import dataclass
 
-import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 TITLE_MATCH_MIN = 60.0
@@ -25,36 +24,15 @@ def _prepare(text: str) -> str:
     return utils.default_process(text)
 
 
-def best(query: str, choices: dict | list, scorer, *, limit: int | None, cutoff: float = 0):
-    """(key, score) of the choices most like the query, best first, ties in the choices' order;
-    a list's keys are its indexes.
-
-    rapidfuzz's `cdist`, not `extract`: it lets go of Python's GIL while it compares, so a
-    lookup over 100,000 titles (a few hundred ms) does not hold up the acknowledgements of
-    other requests in the process meanwhile. It is also faster.
-    """
-    if isinstance(choices, dict):
-        items = list(choices.items())  # one step: a refresh in another thread cannot split it
-        keys, texts = zip(*items, strict=True) if items else ((), ())
-    else:
-        keys, texts = range(len(choices)), choices
-    if not query or not texts:
-        return []
-    scores = process.cdist(
-        [query], texts, scorer=scorer, processor=None, score_cutoff=cutoff or None,
-        dtype=np.float32, workers=1,
-    )[0]  # fmt: skip
-    if limit is not None and limit < len(scores):  # the limit best, ties at the edge kept
-        scores = np.where(scores >= np.partition(scores, -limit)[-limit], scores, -1)
-    found = np.flatnonzero(scores >= cutoff)
-    ranked = found[np.argsort(-scores[found], kind="stable")][:limit]
-    return [(keys[i], float(scores[i])) for i in ranked]
-
-
 def best_titles(query: str, titles: dict[int, str], limit: int = 5) -> list[Match]:
     """Needs whose title resembles the query, best first."""
-    found = best(_prepare(query), titles, fuzz.WRatio, limit=limit, cutoff=TITLE_MATCH_MIN)
-    return [Match(need_id, score) for need_id, score in found]
+    query = _prepare(query)
+    if not query:
+        return []
+    found = process.extract(
+        query, titles, scorer=fuzz.WRatio, processor=None, limit=limit, score_cutoff=TITLE_MATCH_MIN
+    )
+    return [Match(need_id, score) for _, score, need_id in found]
 
 
 def clear_winner(matches: list[Match]) -> Match | None:
@@ -75,10 +53,12 @@ def similar_needs(
     title: str, description: str, titles: dict[int, str], texts: dict[int, str], limit: int = 5
 ) -> list[Match]:
     """Needs that look like the draft: by title, or by title and description together."""
-    by_title = best(_prepare(title), titles, fuzz.token_set_ratio, limit=limit * 2)
+    by_title = process.extract(
+        _prepare(title), titles, scorer=fuzz.token_set_ratio, processor=None, limit=limit * 2
+    )
     scores: dict[int, float] = {}
     combined = _prepare(f"{title} {description}")
-    for need_id, title_score in by_title:
+    for _, title_score, need_id in by_title:
         text_score = fuzz.token_set_ratio(combined, texts.get(need_id, ""))
         scores[need_id] = max(title_score * 0.9, (title_score + text_score) / 2)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
@@ -118,8 +98,15 @@ def matching_words(token: str, vocabulary: list[str]) -> set[str]:
     spells (one slip in five letters)."""
     found = {w for w in vocabulary if w.startswith(token) or (len(token) >= 4 and token in w)}
     if len(token) >= 5:
-        near = best(token, vocabulary, fuzz.ratio, limit=None, cutoff=FUZZY_WORD_MIN)
-        found.update(vocabulary[n] for n, _ in near)
+        near = process.extract(
+            token,
+            vocabulary,
+            scorer=fuzz.ratio,
+            processor=None,
+            limit=None,
+            score_cutoff=FUZZY_WORD_MIN,
+        )
+        found.update(word for word, _, _ in near)
     return found
 
 

@@ -171,32 +171,3 @@ def test_a_classification_with_duplicate_keys_is_refused(tmp_path):
     )
     with pytest.raises(ValidationError):
         load_reference(path)
-
-
-def test_the_best_matches_are_rapidfuzz_extracts_own_ties_included():
-    """`matching.best` (cdist, which lets other threads run) finds what `process.extract` finds."""
-    import random
-
-    from rapidfuzz import fuzz, process
-
-    rng = random.Random(3)
-    words = ["vård", "plan", "äldre", "team", "mobil", "hem", "tjänst", "barn", "skola", "stöd"]
-    titles = {n: " ".join(rng.choices(words, k=rng.randint(1, 4))) for n in range(1, 400)}
-    for query in ("vård plan", "mobil team barn", "hemtjänst", "stöd", "xyz"):
-        for scorer, limit, cutoff in ((fuzz.WRatio, 5, 60), (fuzz.token_set_ratio, 10, 0)):
-            ours = matching.best(query, titles, scorer, limit=limit, cutoff=cutoff)
-            theirs = process.extract(
-                query, titles, scorer=scorer, processor=None, limit=limit, score_cutoff=cutoff
-            )
-            assert [key for key, _ in ours] == [key for _, _, key in theirs]
-            assert [round(s, 3) for _, s in ours] == [round(s, 3) for _, s, _ in theirs]
-    vocabulary = sorted(set(words)) + ["vårdplan", "tjänster"]
-    near = matching.best("tjanst", vocabulary, fuzz.ratio, limit=None, cutoff=80)
-    assert {vocabulary[i] for i, _ in near} == {
-        w
-        for w, _, _ in process.extract(
-            "tjanst", vocabulary, scorer=fuzz.ratio, limit=None, score_cutoff=80
-        )
-    }
-    assert matching.best("", titles, fuzz.WRatio, limit=5) == []
-    assert matching.best("vård", {}, fuzz.WRatio, limit=5) == []
