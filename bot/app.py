@@ -50,7 +50,7 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_no
 def build_bolt_app(services: Services, *, process_before_response: bool = False) -> App:
     """The Bolt app with every surface registered; nothing here runs at import time."""
     from commands import register_all
-    from commands.context import AddServices
+    from commands.context import AddServices, ReplaceRespond
     from commands.errors import handle_error
     from commands.redelivery import RefuseRedeliveries
 
@@ -63,6 +63,7 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
         raise_error_for_unhandled_request=False,
         listener_executor=services.listeners,
     )
+    app.middleware(ReplaceRespond(settings))  # first: even errors of the next answer with it
     app.middleware(RefuseRedeliveries(services))
     app.middleware(AddServices(services))
     app.error(handle_error)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.due import deliver_once
 from bot.i18n import SV, Texts
-from bot.notify import post, scheduled_client
+from bot.notify import ScheduledPost, scheduled_client
 from bot.settings import Settings
 from commands.render.digest import digest_message, digest_text
 from domain.schedule import latest_due, local_date, next_due
@@ -57,13 +57,25 @@ def send_due_digest(services, now: datetime) -> str | None:
         if done(session, kind=DIGEST, subject=channel, due_at=due):
             return None
 
+    digest = ScheduledPost(
+        scheduled_client(services), channel=channel, kind=DIGEST, subject=channel, due_at=due
+    )
+
     def send() -> None:
         with services.db.session() as session:
             data = gather(session, settings, channel=channel, due=due)
         text, blocks = digest_message(data, SV, due, settings.tz)
-        post(scheduled_client(services), channel=channel, text=text, blocks=blocks)
+        digest.send(text=text, blocks=blocks)
 
-    return deliver_once(services, kind=DIGEST, subject=channel, due_at=due, now=now, send=send)
+    return deliver_once(
+        services,
+        kind=DIGEST,
+        subject=channel,
+        due_at=due,
+        now=now,
+        send=send,
+        was_sent=digest.was_sent,
+    )
 
 
 def preview(db, settings: Settings, now: datetime, tx: Texts = SV) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.due import GRACE, deliver_once
 from bot.i18n import SV, Texts
-from bot.notify import post, scheduled_client
+from bot.notify import ScheduledPost, scheduled_client
 from commands.render.reminders import milestone_reminder, report_day, stale_reminder
 from domain.reminders import (
     LEADER_NOTICES,
@@ -47,42 +47,53 @@ def send_milestone_reminders(services, now: datetime) -> None:
                 continue
             if (notice.kind, subject, notice.due_at) in finished:
                 continue
-            send = _milestone_sender(services, milestone, notice.days_before, now)
-            if send is not None:
-                deliver_once(
-                    services,
-                    kind=notice.kind,
-                    subject=subject,
-                    due_at=notice.due_at,
-                    now=now,
-                    send=send,
-                )
+            _deliver_notice(services, milestone, notice, subject, now)
 
 
-def _milestone_sender(services, milestone: MilestoneDue, days_before: int, now: datetime):
-    """What to send for one notice, or None when there is nobody to tell."""
-    settings = services.settings
+def _deliver_notice(services, milestone: MilestoneDue, notice, subject: str, now) -> None:
+    to = _recipient(services, milestone, notice.days_before)
+    if to is None:
+        return
+    message = ScheduledPost(
+        scheduled_client(services),
+        channel=to,
+        kind=notice.kind,
+        subject=subject,
+        due_at=notice.due_at,
+    )
+    deliver_once(
+        services,
+        kind=notice.kind,
+        subject=subject,
+        due_at=notice.due_at,
+        now=now,
+        send=_milestone_sender(services, message, milestone, notice.days_before, now),
+        was_sent=message.was_sent,
+    )
+
+
+def _recipient(services, milestone: MilestoneDue, days_before: int) -> str | None:
+    """The voting channel on the report day, else the process leader; None: nobody to tell."""
     if days_before == 0:
-        channel = settings.behov_voting_channel
-        if not channel:
-            return None
+        return services.settings.behov_voting_channel or None
+    return milestone.process_leader or None
 
-        def to_channel() -> None:
+
+def _milestone_sender(
+    services, message: ScheduledPost, milestone: MilestoneDue, days_before: int, now
+):
+    settings = services.settings
+
+    def send() -> None:
+        if days_before == 0:
             text, blocks = report_day(milestone, SV, settings.tz)
-            post(scheduled_client(services), channel=channel, text=text, blocks=blocks)
+        else:
+            tx = Texts(services.languages.language(message.channel))
+            days_left = max(0, (milestone.due - local_date(now, settings.tz)).days)
+            text, blocks = milestone_reminder(milestone, days_left, tx, settings.tz)
+        message.send(text=text, blocks=blocks)
 
-        return to_channel
-    leader = milestone.process_leader
-    if not leader:
-        return None
-
-    def to_leader() -> None:
-        tx = Texts(services.languages.language(leader))
-        days_left = max(0, (milestone.due - local_date(now, settings.tz)).days)
-        text, blocks = milestone_reminder(milestone, days_left, tx, settings.tz)
-        post(scheduled_client(services), channel=leader, text=text, blocks=blocks)
-
-    return to_leader
+    return send
 
 
 def send_stale_reminders(services, now: datetime) -> None:
@@ -97,13 +108,17 @@ def send_stale_reminders(services, now: datetime) -> None:
             window = _stale_window(since, due)
             if newly_stale(session, limit=1, **window).total == 0:
                 continue  # nothing to say today: no message, no record
+        message = ScheduledPost(
+            scheduled_client(services), channel=admin, kind=STALE, subject=admin, due_at=due
+        )
         deliver_once(
             services,
             kind=STALE,
             subject=admin,
             due_at=due,
             now=now,
-            send=_stale_sender(services, admin, window),
+            send=_stale_sender(services, message, admin, window),
+            was_sent=message.was_sent,
         )
 
 
@@ -115,7 +130,7 @@ def _stale_window(since: datetime | None, due: datetime) -> dict:
     }
 
 
-def _stale_sender(services, admin: str, window: dict):
+def _stale_sender(services, message: ScheduledPost, admin: str, window: dict):
     def send() -> None:
         with services.db.session() as session:
             stale = newly_stale(session, **window)
@@ -124,6 +139,6 @@ def _stale_sender(services, admin: str, window: dict):
         tx = Texts(services.languages.language(admin))
         days = STALE_AFTER.days
         text, blocks = stale_reminder(stale, days, tx, services.settings.tz)
-        post(scheduled_client(services), channel=admin, text=text, blocks=blocks)
+        message.send(text=text, blocks=blocks)
 
     return send

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from http.client import HTTPException
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from bot.settings import Settings
 
@@ -31,3 +35,59 @@ def make_client(
         timeout=settings.behov_slack_timeout if timeout is None else timeout,
         retry_handlers=retry_handlers() if retries else [],
     )
+
+
+# Slack's docs on these two: "It's possible some aspect of the operation succeeded before the
+# error was raised."
+_MAYBE_DONE_ERRORS = {"fatal_error", "internal_error"}
+
+
+def maybe_carried_out(exc: Exception) -> bool:
+    """Whether a failed Web API call may still have been carried out by Slack.
+
+    A timeout or a broken connection can hide an answer Slack already sent, and a 5xx can
+    come after the work was done. A 429 and a refusal (`ok: false` such as channel_not_found)
+    mean Slack did nothing.
+    """
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        return status >= 500 or exc.response.get("error") in _MAYBE_DONE_ERRORS
+    return isinstance(exc, OSError | HTTPException)  # timeouts, resets, URLError
+
+
+class ResponseUrlError(SlackClientError):
+    """A response_url answered with an error status after the retries."""
+
+    def __init__(self, status: int, body: str):
+        super().__init__(f"response_url answered {status}: {body[:100]}")
+        self.status = status
+
+
+class Respond:
+    """`respond()` for listeners: posts to the request's response_url with BEHOV_SLACK_TIMEOUT
+    and the WebClient's retries, and raises on a final error like the WebClient does.
+
+    Bolt's own waits 30 s, retries only a broken connection and returns error statuses
+    silently. Called as Bolt's is, with keywords (`text=`, `blocks=`, `replace_original=`…)
+    or one dict holding the whole message.
+    """
+
+    def __init__(self, response_url: str | None, *, timeout: float):
+        self.response_url = response_url
+        self.timeout = timeout
+
+    def __call__(self, text: str | dict = "", **fields) -> WebhookResponse:
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        message = dict(text) if isinstance(text, dict) else {"text": text, **fields}
+        # Made per call, as Bolt does: most requests never respond, so they pay nothing.
+        hook = WebhookClient(self.response_url, self.timeout, retry_handlers=retry_handlers())
+        # Bolt leaves out empty block and attachment lists; so do we.
+        answer = hook.send_dict({k: v for k, v in message.items() if v not in (None, [])})
+        if not 200 <= answer.status_code < 300:
+            raise ResponseUrlError(answer.status_code, answer.body or "")
+        return answer
+
+
+def make_respond(settings: Settings, response_url: str | None) -> Respond:
+    return Respond(response_url, timeout=settings.behov_slack_timeout)

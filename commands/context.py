@@ -6,17 +6,52 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt import Ack, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Texts
+from bot.slack_client import make_respond
 
 log = logging.getLogger(__name__)
 
 
+class KeptAck(Ack):
+    """An ack that stays given.
+
+    When a listener raises after acknowledging, Bolt's thread runner sets `ack.response`
+    back to None; if the request thread had not sent the ack yet, Slack then gets no
+    answer at all ("dispatch_failed") although the listener did acknowledge.
+    """
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is None and getattr(self, "_response", None) is not None:
+            return
+        self._response = value
+
+
+class ReplaceRespond(Middleware):
+    """Our `respond()` (BEHOV_SLACK_TIMEOUT, the WebClient's retries) in place of Bolt's.
+
+    Bolt's kwargs injection hands listeners `context["respond"]`, whether they take
+    `respond`, `args` or `context`, and the error handler too: set first, it reaches them all.
+    """
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable) -> BoltResponse:  # noqa: A002
+        req.context["respond"] = make_respond(self.settings, req.context.response_url)
+        return next()
+
+
 class AddServices(Middleware):
-    """Puts the services and the person's texts in Bolt's context for every listener.
+    """Puts a kept ack, the services and the person's texts in Bolt's context.
 
     A class, so Bolt calls it directly (no argument injection on every request).
     """
@@ -26,6 +61,7 @@ class AddServices(Middleware):
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable) -> BoltResponse:  # noqa: A002
         context = req.context
+        context["ack"] = KeptAck()
         context["svc"] = self.services
         context["tx"] = Texts(self.services.languages.language(context.user_id))
         return next()

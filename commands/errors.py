@@ -14,9 +14,9 @@ from bot.i18n import SV, Texts
 log = logging.getLogger(__name__)
 
 
-def handle_error(error: Exception, body: dict, context, respond) -> BoltResponse | None:
+def explain(error: Exception, where: str, tx: Texts) -> str:
+    """Log the error under a short id; the text that tells the person (with the id)."""
     error_id = uuid.uuid4().hex[:8]
-    tx: Texts = context.get("tx") or SV
     if isinstance(error, OperationalError):
         key = "error.database"
     elif isinstance(error, SQLAlchemyError):
@@ -26,11 +26,16 @@ def handle_error(error: Exception, body: dict, context, respond) -> BoltResponse
     log.error(
         "unhandled error %s in %s: %s",
         error_id,
-        body.get("type") or body.get("command"),
+        where,
         error,
         exc_info=not isinstance(error, OperationalError),
     )
-    text = tx(key, error_id=error_id)
+    return tx(key, error_id=error_id)
+
+
+def handle_error(error: Exception, body: dict, context, respond) -> BoltResponse | None:
+    tx: Texts = context.get("tx") or SV
+    text = explain(error, body.get("type") or body.get("command"), tx)
     if context.ack.response is None:  # failed before the ack: the ack itself can explain
         answer = explaining_ack(body, text)
         if answer is not None:
@@ -40,7 +45,7 @@ def handle_error(error: Exception, body: dict, context, respond) -> BoltResponse
     try:
         respond(text=text, response_type="ephemeral", replace_original=False)
     except (SlackClientError, OSError) as exc:
-        log.warning("could not report error %s to the user: %s", error_id, exc)
+        log.warning("could not report an error to the user: %s", exc)
     return None
 
 

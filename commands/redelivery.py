@@ -1,6 +1,7 @@
 """Act once per request: Slack's retried events and replayed requests do nothing the second time.
 
-Runs as the first global middleware, after Bolt has checked the signature and timestamp.
+Runs as the first global middleware that acts, after Bolt has checked the signature and
+timestamp (only the one replacing `respond` comes before it).
 An event is known by its `event_id` (Slack retries it with a new signature and an
 `X-Slack-Retry-Num` header): a second delivery is acknowledged with 200 so Slack stops
 retrying. Any other request is known by its signature: Slack never sends the same signed

@@ -9,7 +9,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import ids, lifecycle, lists, matrix, registration, report, status, votes
+from commands import errors, ids, lifecycle, lists, matrix, registration, report, status, votes
+from commands.context import telling_user
 from commands.render.help import help_blocks
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft, parse_number
@@ -74,8 +75,26 @@ def open_registration(turn: Turn) -> None:
 
 
 def answer_status(turn: Turn) -> None:
-    text, blocks = status.answer(turn.svc, turn.tx, turn.argument)
+    if parse_number(turn.argument) is None and turn.argument:  # a fuzzy lookup: after the ack
+        answer_after_ack(turn, "looking up a need", status.answer)
+        return
+    text, blocks = status.answer(turn.svc, turn.tx, turn.argument)  # one indexed read
     turn.ack(text=text, blocks=blocks)
+
+
+def answer_after_ack(turn: Turn, what: str, answer: Callable) -> None:
+    """Answers that may take long (fuzzy lookups, pages over many needs) go after the ack.
+
+    Nothing may escape once the ack is given (Bolt's thread runner would drop the ack),
+    so a failure is logged and told here.
+    """
+    turn.ack()
+    with telling_user(turn.respond, turn.tx, what):
+        try:
+            text, blocks = answer(turn.svc, turn.tx, turn.argument)
+        except Exception as error:
+            text, blocks = errors.explain(error, f"/behov ({what})", turn.tx), None
+        turn.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
 def follow_need(turn: Turn) -> None:
@@ -89,13 +108,11 @@ def follow_need(turn: Turn) -> None:
 
 
 def list_needs(turn: Turn) -> None:
-    text, blocks = lists.answer_list(turn.svc, turn.tx, turn.argument)
-    turn.ack(text=text, blocks=blocks)
+    answer_after_ack(turn, "listing needs", lists.answer_list)
 
 
 def search_needs(turn: Turn) -> None:
-    text, blocks = lists.answer_search(turn.svc, turn.tx, turn.argument)
-    turn.ack(text=text, blocks=blocks)
+    answer_after_ack(turn, "searching needs", lists.answer_search)
 
 
 # Canonical subcommand -> handler; the help lists them in this order.

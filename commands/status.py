@@ -7,7 +7,7 @@ from commands.render.kit import escape, section
 from commands.render.needs import choice_blocks, status_blocks
 from domain.matching import clear_winner
 from domain.needs import parse_number
-from storage.needs import need_row, needs_by_ids
+from storage.needs import need_row, need_rows
 
 
 def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
@@ -21,10 +21,10 @@ def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
         if need is None:
             return _plain(tx("status.no_number", number=number))
         return show(svc, tx, need)
-    with svc.db.session() as session:
-        matches = svc.titles.lookup(session, argument)
+    with svc.db.connection() as conn:
+        matches = svc.titles.lookup(conn, argument)
         winner = clear_winner(matches)
-        found = needs_by_ids(session, ids=[m.need_id for m in matches])
+        found = need_rows(conn, ids=[m.need_id for m in matches])
     if winner is not None and winner.need_id in found:
         return show(svc, tx, found[winner.need_id])
     if not matches:

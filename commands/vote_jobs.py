@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.due import deliver_once
 from bot.i18n import Texts
+from bot.notify import ScheduledPost, scheduled_client
 from bot.slack_client import make_client
 from commands import vote_messages, voters
 from commands.render.votes import reminder
@@ -86,23 +87,28 @@ def remind_voters(services, now) -> None:
                 work.append((vote, due, get_need(session, need_id=vote.need_id), waiting))
     if not work:
         return
-    client = make_client(services.settings)
+    client = scheduled_client(services)  # no retries inside a tick: a retried post may double
     for vote, due, need, waiting in work:
         for user in waiting:
+            subject = f"vote:{vote.id}:{user}"
+            message = ScheduledPost(
+                client, channel=user, kind=REMINDER_KIND, subject=subject, due_at=due
+            )
 
-            def send(user=user, vote=vote, need=need) -> None:
+            def send(user=user, vote=vote, need=need, message=message) -> None:
                 tx = Texts(services.languages.language(user))
                 text, blocks = reminder(need, vote, tx, services.settings.tz)
-                client.chat_postMessage(channel=user, text=text, blocks=blocks)
+                message.send(text=text, blocks=blocks)
 
             deliver_once(
                 services,
                 kind=REMINDER_KIND,
-                subject=f"vote:{vote.id}:{user}",
+                subject=subject,
                 due_at=due,
                 now=now,
                 send=send,
                 grace=vote.deadline - due,
+                was_sent=message.was_sent,
             )
 
 

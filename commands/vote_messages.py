@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.due import deliver_once
 from bot.i18n import SV
+from bot.notify import ScheduledPost, scheduled_client
 from commands.home import refresh_home
 from commands.render.votes import closed_message, result_details, vote_message
 from storage.needs import get_need, need_row
@@ -161,24 +162,34 @@ def announce(svc, client: WebClient, vote_id: int, *, now: datetime) -> str:
     if vote is None or vote.closed_at is None:
         return "not_closed"
 
+    subject = f"vote:{vote_id}"
+    # The reply is posted without the client's retries: a retried post could show it twice.
+    reply = ScheduledPost(
+        scheduled_client(svc),
+        channel=vote.channel,
+        thread_ts=vote.message_ts,
+        kind=RESULT_KIND,
+        subject=subject,
+        due_at=vote.closed_at,
+    )
+
     def send() -> None:
         show_closed(svc, client, vote_id)
         _, need, outcome, reasons = _closed_view(svc, vote_id)
         text, blocks = result_details(need, outcome, reasons, SV)
-        client.chat_postMessage(
-            channel=vote.channel, thread_ts=vote.message_ts, text=text, blocks=blocks
-        )
+        reply.send(text=text, blocks=blocks)
 
     done = deliver_once(
         svc,
         kind=RESULT_KIND,
-        subject=f"vote:{vote_id}",
+        subject=subject,
         due_at=vote.closed_at,
         now=max(now, vote.closed_at),
         send=send,
         grace=RESULT_GRACE,
+        was_sent=reply.was_sent,
     )
-    if done == "sent":  # the result now waits for the presidium's decision in their homes
+    if done in ("sent", "found"):  # the result now waits for the presidium's decision
         with svc.db.session() as session:
             voted = voter_ids(session, vote_id=vote_id)
         refresh_home(client, svc, [*sorted(svc.settings.behov_admins), *sorted(voted)])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
+from array import array
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
@@ -110,30 +113,41 @@ def matching_words(token: str, vocabulary: list[str]) -> set[str]:
 class WordIndex:
     """Which needs hold which words (title and whole description): search without the database.
 
-    Memory grows with the distinct words per need, not with the length of the texts.
+    It holds every word of every need, so it is kept compact (100,000 needs fit in the 300 MB
+    a process may use): each distinct word is one interned string, a need keeps its words in
+    a tuple, and a word its needs in a sorted array of numbers rather than a set.
     """
 
     def __init__(self) -> None:
-        self._needs_with: dict[str, set[int]] = {}
-        self._title_words: dict[int, frozenset[str]] = {}
-        self._all_words: dict[int, frozenset[str]] = {}
+        self._needs_with: dict[str, array] = {}
+        self._title_words: dict[int, tuple[str, ...]] = {}
+        self._all_words: dict[int, tuple[str, ...]] = {}
 
     def put(self, need_id: int, title: str, description: str) -> None:
         self.remove(need_id)
         title_words = words_of(title)
-        every = title_words | words_of(description)
-        self._title_words[need_id] = title_words
+        every = tuple(sys.intern(word) for word in title_words | words_of(description))
+        self._title_words[need_id] = tuple(sys.intern(word) for word in title_words)
         self._all_words[need_id] = every
         for word in every:
-            self._needs_with.setdefault(word, set()).add(need_id)
+            holders = self._needs_with.get(word)
+            if holders is None:
+                self._needs_with[word] = array("I", (need_id,))
+            elif holders[-1] < need_id:  # the usual case: needs arrive in number order
+                holders.append(need_id)
+            else:
+                insort(holders, need_id)
 
     def remove(self, need_id: int) -> None:
         for word in self._all_words.pop(need_id, ()):
             holders = self._needs_with.get(word)
-            if holders is not None:
-                holders.discard(need_id)
-                if not holders:
-                    del self._needs_with[word]
+            if holders is None:
+                continue
+            at = bisect_left(holders, need_id)
+            if at < len(holders) and holders[at] == need_id:
+                del holders[at]
+            if not holders:
+                del self._needs_with[word]
         self._title_words.pop(need_id, None)
 
     def __len__(self) -> int:
@@ -148,7 +162,7 @@ class WordIndex:
             holders: set[int] = set()
             for word in vocabulary:
                 if token in word:
-                    holders |= self._needs_with[word]
+                    holders.update(self._needs_with[word])
             if token.isdigit() and int(token) in self._all_words:
                 holders.add(int(token))
             found = holders if found is None else found & holders
@@ -170,11 +184,11 @@ class WordIndex:
             words = matching_words(token, vocabulary)
             found: set[int] = set()
             for word in words:
-                found |= self._needs_with[word]
+                found.update(self._needs_with[word])
             for need_id in found:
                 counts = hits.setdefault(need_id, [0, 0])
                 counts[0] += 1
-                if not self._title_words[need_id].isdisjoint(words):
+                if not words.isdisjoint(self._title_words[need_id]):
                     counts[1] += 1
         if not hits:
             return []

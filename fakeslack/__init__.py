@@ -9,7 +9,11 @@ Web API (/api/<method>): auth.test, chat.postMessage/postEphemeral/update/delete
 conversations.open/info/members/history/replies, users.info, views.open/push/update/publish,
 files.getUploadURLExternal/completeUploadExternal/info, plus response_urls and upload URLs.
 Arguments are checked like Slack does (Block Kit via `fakeslack.blockkit`); every rejection is
-kept in `fs.problems`, every call in `fs.calls()`; `fs.fail(method, ...)` injects 429/5xx/errors.
+kept in `fs.problems`, every call in `fs.calls()`; `fs.fail(method, ...)` injects 429/5xx/errors
+and delays, before the call or (`processed=True`) after it was carried out. Posts to
+response_urls count as the method "response_url" in both. History and replies
+honour oldest/latest/inclusive and paging, and show message metadata only with
+include_all_metadata, as Slack does.
 
 The person's side, signed like Slack: slash, message_shortcut, global_shortcut, click, submit,
 close, suggest, event, app_home_opened, post_raw/sign. Each returns a `Result` (status, body,

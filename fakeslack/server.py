@@ -41,6 +41,7 @@ class Failure:
     retry_after: int
     error: str | None
     delay: float
+    processed: bool = False  # the call is carried out first; only its answer fails or is late
 
 
 class FakeSlack(Platform, Modals, Workspace):
@@ -99,13 +100,30 @@ class FakeSlack(Platform, Modals, Workspace):
 
     # ------------------------------------------------------------ failures and recording
 
-    def fail(self, method, *, status=None, retry_after=1, error=None, times=1, delay=0.0):
-        """Make the next `times` calls of `method` get an HTTP status, an error, or a delay."""
+    def fail(
+        self,
+        method,
+        *,
+        status=None,
+        retry_after=1,
+        error=None,
+        times=1,
+        delay=0.0,
+        processed=False,
+    ):
+        """Make the next `times` calls of `method` get an HTTP status, an error, or a delay.
+
+        By default a failed call does nothing and a delayed one is carried out after the
+        delay. With `processed=True` the call is carried out at once (a message is stored)
+        and only then answered late, or with the status or error: what a client that timed
+        out, or got a 500, cannot tell from a call that never happened.
+        `method` "response_url" means posts to any response_url.
+        """
         if status is None and error is None and not delay:
             status = 429
         with self.lock:
             self._failures.setdefault(method, []).extend(
-                Failure(status, retry_after, error, delay) for _ in range(times)
+                Failure(status, retry_after, error, delay, processed) for _ in range(times)
             )
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -124,24 +142,45 @@ class FakeSlack(Platform, Modals, Workspace):
 
     def call_api(self, method: str, args: dict, token: str | None) -> tuple[int, dict, dict]:
         """(HTTP status, extra headers, JSON body) for one Web API request."""
+        return self._serve(method, args, lambda: self._carry_out(method, args, token))
+
+    def respond(self, token: str, body) -> tuple[int, dict, dict]:
+        """A POST to a response_url, recorded and failed as if it were a method "response_url"."""
+        args = body if isinstance(body, dict) else {}
+        # Slack's hooks answer an error with a 4xx status, not with 200 and ok: false.
+        return self._serve("response_url", args, lambda: self._respond(token, body), 400)
+
+    def _serve(self, method: str, args: dict, carry_out, error_status: int = 200):
+        """Record the call, apply its injected failure if any, else carry it out."""
         call = Call(method, args, time.time())
         with self.lock:
             self._calls.append(call)
             pending = self._failures.get(method)
             failure = pending.pop(0) if pending else None
-        if failure and failure.delay:
-            time.sleep(failure.delay)
-        status, headers, body = self._answer(method, args, token, failure)
+        if failure and failure.processed:
+            status, headers, body = carry_out()
+            if failure.delay:
+                time.sleep(failure.delay)
+            status, headers, body = self._failed(failure, error_status) or (status, headers, body)
+        else:
+            if failure and failure.delay:
+                time.sleep(failure.delay)
+            failed = self._failed(failure, error_status) if failure else None
+            status, headers, body = failed or carry_out()
         call.status, call.response = status, body
         return status, headers, body
 
-    def _answer(self, method, args, token, failure) -> tuple[int, dict, dict]:
-        if failure and failure.status == 429:
+    @staticmethod
+    def _failed(failure: Failure, error_status: int) -> tuple[int, dict, dict] | None:
+        if failure.status == 429:
             return 429, {"Retry-After": str(failure.retry_after)}, _error("ratelimited")
-        if failure and failure.status:
+        if failure.status:
             return failure.status, {}, _error("fatal_error")
-        if failure and failure.error:
-            return 200, {}, _error(failure.error)
+        if failure.error:
+            return error_status, {}, _error(failure.error)
+        return None
+
+    def _carry_out(self, method, args, token) -> tuple[int, dict, dict]:
         try:
             if not token:
                 raise SlackError("not_authed")
@@ -164,14 +203,13 @@ class FakeSlack(Platform, Modals, Workspace):
             record["content"] = data
             return True
 
-    def respond(self, token: str, body) -> tuple[int, dict]:
-        """A POST to a response_url: (status, JSON answer)."""
+    def _respond(self, token: str, body) -> tuple[int, dict, dict]:
         try:
-            return 200, responses.answer(self, token, body)
+            return 200, {}, responses.answer(self, token, body)
         except SlackError as exc:
             self.problem(f"response_url: {exc.error} {exc.extra.get('errors') or ''}".rstrip())
             status = 404 if exc.error in ("no_service", "expired_url", "used_url") else 400
-            return status, {**_error(exc.error), **exc.extra}
+            return status, {}, {**_error(exc.error), **exc.extra}
 
 
 class _Server(ThreadingHTTPServer):
@@ -232,13 +270,14 @@ def _handler(fake: FakeSlack):
                     ok = fake.upload(name, body)
                     self._send(200 if ok else 404, b"OK" if ok else b"not found", "text/plain")
                 elif kind == "response" and self.command == "POST":
-                    status, answer = fake.respond(name, json.loads(body or b"null"))
-                    self._json(status, {}, answer)
+                    self._json(*fake.respond(name, json.loads(body or b"null")))
                 elif kind == "files" and name in fake.file_store:
                     data = fake.file_store[name]["content"] or b""
                     self._send(200, data, "application/octet-stream")
                 else:
                     self._send(404, b"not found", "text/plain")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout): nobody to answer
             except Exception:  # a bug in the fake or a malformed request: visible, not fatal
                 fake.problem(f"{self.command} {self.path}: {traceback.format_exc(limit=-3)}")
                 self._send(500, b"fake slack error", "text/plain")

@@ -7,6 +7,7 @@ import copy
 import mimetypes
 import time
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from fakeslack.blockkit import check_message, check_view
@@ -113,9 +114,20 @@ def auth_test(ws, args):
     }
 
 
+def check_metadata(args: dict) -> None:
+    """Message metadata is {"event_type": "...", "event_payload": {...}}, or Slack refuses it."""
+    if "metadata" not in args:
+        return
+    metadata = args["metadata"]
+    ok = isinstance(metadata, dict) and isinstance(metadata.get("event_payload"), dict)
+    if not ok or not isinstance(metadata.get("event_type"), str) or not metadata["event_type"]:
+        raise SlackError("invalid_metadata_format")
+
+
 @method("chat.postMessage")
 def chat_post_message(ws, args):
     channel = ws.resolve_channel(need(args, "channel", "channel_not_found"))
+    check_metadata(args)
     message = bot_message(ws, content(ws, args), args)
     root = thread_root(ws, channel, args.get("thread_ts"))
     if root:
@@ -235,18 +247,61 @@ def _limit(args: dict, default: int = 100) -> int:
 
 @method("conversations.history")
 def conversations_history(ws, args):
+    """Top-level messages newest first, within oldest/latest, a page at a time."""
     channel = ws.channel(need(args, "channel", "channel_not_found"))["id"]
-    messages = [public(m) for m in reversed(ws.messages(channel))][: _limit(args)]
-    return {"messages": messages, "has_more": False, "response_metadata": {"next_cursor": ""}}
+    newest_first = list(reversed(ws.messages(channel)))
+    return history_page(args, [m for m in newest_first if within(args, m["ts"])])
 
 
 @method("conversations.replies")
 def conversations_replies(ws, args):
+    """The thread's parent, then its replies within oldest/latest, oldest first."""
     channel = ws.channel(need(args, "channel", "channel_not_found"))["id"]
     root = ws.find_message(channel, need(args, "ts", "thread_not_found"))
-    thread = [root] + ws.thread(channel, root["ts"])
-    messages = [public(m) for m in thread][: _limit(args)]
-    return {"messages": messages, "has_more": False, "response_metadata": {"next_cursor": ""}}
+    replies = [m for m in ws.thread(channel, root["ts"]) if within(args, m["ts"])]
+    return history_page(args, [root, *replies])
+
+
+def within(args: dict, ts: str) -> bool:
+    """Slack's oldest/latest window: exclusive unless `inclusive`; latest defaults to now."""
+    at, inclusive = Decimal(ts), truthy(args.get("inclusive"))
+    oldest, latest = bound(args, "oldest"), bound(args, "latest")
+    if oldest is not None and (at < oldest or (at == oldest and not inclusive)):
+        return False
+    return latest is None or at < latest or (at == latest and inclusive)
+
+
+def bound(args: dict, key: str) -> Decimal | None:
+    value = args.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise SlackError(f"invalid_ts_{key}") from None
+
+
+def history_page(args: dict, messages: list[dict]) -> dict:
+    """One page (`limit`, `cursor`); metadata only with include_all_metadata, as in Slack."""
+    start = 0
+    if args.get("cursor"):
+        try:
+            start = int(base64.b64decode(args["cursor"]).decode().split(":", 1)[1])
+        except (ValueError, IndexError, UnicodeDecodeError):
+            raise SlackError("invalid_cursor") from None
+    end = start + _limit(args)
+    with_metadata = truthy(args.get("include_all_metadata"))
+    page = [shown(m, with_metadata) for m in messages[start:end]]
+    cursor = base64.b64encode(f"next:{end}".encode()).decode() if end < len(messages) else ""
+    more = {"has_more": bool(cursor), "response_metadata": {"next_cursor": cursor}}
+    return {"messages": page, **more}
+
+
+def shown(message: dict, with_metadata: bool) -> dict:
+    message = public(message)
+    if not with_metadata:
+        message.pop("metadata", None)
+    return message
 
 
 @method("users.info")

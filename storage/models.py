@@ -202,6 +202,9 @@ class JobClaim(SQLModel, table=True):
     attempts: int = 0
     claimed_at: datetime = Field(sa_column=_ts())
     finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # When the first attempt to post began, by the wall clock: where to start looking in
+    # Slack's history for a post whose earlier attempt may have gone through.
+    tried_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class ChannelMember(SQLModel, table=True):

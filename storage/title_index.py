@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import utils
 from sqlalchemy import func
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from domain import matching
@@ -26,13 +27,23 @@ RECOUNT_SECONDS = 2.0  # a count is O(needs): at most this often
 LATE_COMMIT = timedelta(minutes=1)  # longer than any transaction that writes a need
 
 
-def latest_change(session: Session) -> tuple[int | None, datetime | None]:
+# Two scalar subqueries, not `SELECT max(id), max(updated_at)`: SQLite answers a lone max()
+# from the end of an index but scans the whole index for two aggregates in one SELECT.
+_LATEST = select(
+    select(func.max(col(Need.id))).scalar_subquery(),
+    select(func.max(Need.updated_at)).scalar_subquery(),
+)
+# count(*): SQLite counts the b-tree's entries without reading each row's key.
+_COUNT = select(func.count()).select_from(Need)
+
+
+def latest_change(conn: Connection | Session) -> tuple[int | None, datetime | None]:
     """(highest number, latest update): two index lookups, whatever the number of needs."""
-    return tuple(session.exec(select(func.max(col(Need.id)), func.max(Need.updated_at))).one())
+    return tuple(conn.execute(_LATEST).one())
 
 
-def count_needs(session: Session) -> int:
-    return int(session.exec(select(func.count(col(Need.id)))).one() or 0)
+def count_needs(conn: Connection | Session) -> int:
+    return int(conn.execute(_COUNT).scalar_one() or 0)
 
 
 class TitleIndex:
@@ -46,7 +57,7 @@ class TitleIndex:
         self.open_titles: dict[int, str] = {}
         self.words = matching.WordIndex()
 
-    def refresh(self, session: Session) -> None:
+    def refresh(self, session: Connection | Session) -> None:
         marker = latest_change(session)
         if marker == self._marker and not self._count_differs(session):
             return
@@ -68,14 +79,16 @@ class TitleIndex:
                     self._since = updated_at
             self._marker = marker
 
-    def _count_differs(self, session: Session) -> bool:
+    def _count_differs(self, session: Connection | Session) -> bool:
         """Every few seconds: does the database hold needs we have not seen (late commits)?"""
         if time.monotonic() - self._counted_at < RECOUNT_SECONDS:
             return False
         self._counted_at = time.monotonic()
         return count_needs(session) != len(self.titles)
 
-    def lookup(self, session: Session, query: str, limit: int = 5) -> list[matching.Match]:
+    def lookup(
+        self, session: Connection | Session, query: str, limit: int = 5
+    ) -> list[matching.Match]:
         self.refresh(session)
         return matching.best_titles(query, self.titles, limit=limit)
 

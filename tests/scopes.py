@@ -18,6 +18,9 @@ METHOD_SCOPES = {
     "conversations_members": ("channels:read", "groups:read"),  # public and private channels
     "conversations_info": "channels:read",
     "conversations_open": "im:write",
+    # Scheduled posts are looked for again in channels, private channels and DMs.
+    "conversations_history": ("channels:history", "groups:history", "im:history"),
+    "conversations_replies": ("channels:history", "groups:history", "im:history"),
     "files_upload_v2": "files:write",
     "auth_test": None,
 }

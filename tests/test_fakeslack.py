@@ -582,6 +582,103 @@ def test_injected_errors_and_delays(fs, client):
         WebClient(base_url=fs.api_url, token=TOKEN, timeout=0.5).auth_test()
 
 
+def test_a_processed_failure_stores_the_message_and_then_fails_or_answers_late(fs, client):
+    fs.fail("chat.postMessage", status=500, processed=True)
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C1", text="lagrat, sen 500")
+    assert exc.value.response.status_code == 500
+    fs.fail("chat.postMessage", status=500)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="aldrig lagrat")
+    fs.fail("chat.postMessage", delay=1.0, processed=True)
+    with pytest.raises(TimeoutError):
+        WebClient(base_url=fs.api_url, token=TOKEN, timeout=0.3).chat_postMessage(
+            channel="C1", text="lagrat, svaret för sent"
+        )
+    assert [m["text"] for m in fs.messages("C1")] == ["lagrat, sen 500", "lagrat, svaret för sent"]
+    time.sleep(1.0)  # the late answer goes to a client that has gone: not a problem of the fake
+    assert fs.problems == []
+
+
+def test_history_shows_metadata_only_when_asked_and_honours_the_window(fs, client):
+    mark = {"event_type": "behov_delivery", "event_payload": {"key": "digest/C1/x"}}
+    first = client.chat_postMessage(channel="C1", text="ett", metadata=mark)["ts"]
+    second = client.chat_postMessage(channel="C1", text="två")["ts"]
+    third = client.chat_postMessage(channel="C1", text="tre", metadata=mark)["ts"]
+    plain = client.conversations_history(channel="C1")["messages"]
+    assert [m["text"] for m in plain] == ["tre", "två", "ett"]
+    assert all("metadata" not in m for m in plain)
+    full = client.conversations_history(channel="C1", include_all_metadata=True)["messages"]
+    assert [m.get("metadata") for m in full] == [mark, None, mark]
+    after = client.conversations_history(channel="C1", oldest=first)["messages"]
+    assert [m["ts"] for m in after] == [third, second]
+    inclusive = client.conversations_history(channel="C1", oldest=first, inclusive=True)
+    assert len(inclusive["messages"]) == 3
+    before = client.conversations_history(channel="C1", latest=third)["messages"]
+    assert [m["ts"] for m in before] == [second, first]
+    page = client.conversations_history(channel="C1", limit=2)
+    assert page["has_more"] and len(page["messages"]) == 2
+    rest = client.conversations_history(
+        channel="C1", limit=2, cursor=page["response_metadata"]["next_cursor"]
+    )
+    assert [m["text"] for m in rest["messages"]] == ["ett"] and not rest["has_more"]
+    with pytest.raises(SlackApiError) as exc:
+        client.conversations_history(channel="C1", oldest="igår")
+    assert exc.value.response["error"] == "invalid_ts_oldest"
+    fs.problems.clear()
+
+
+def test_thread_replies_with_metadata_and_a_window(fs, client):
+    root = client.chat_postMessage(channel="C1", text="omröstning")["ts"]
+    mark = {"event_type": "behov_delivery", "event_payload": {"key": "vote_result/vote:1/x"}}
+    early = client.chat_postMessage(channel="C1", thread_ts=root, text="tidigt")["ts"]
+    client.chat_postMessage(channel="C1", thread_ts=root, text="resultat", metadata=mark)
+    answer = client.conversations_replies(
+        channel="C1", ts=root, oldest=early, include_all_metadata=True
+    )
+    assert [(m["text"], m.get("metadata")) for m in answer["messages"]] == [
+        ("omröstning", None),
+        ("resultat", mark),
+    ]
+
+
+def test_malformed_metadata_is_refused(fs, client):
+    for metadata in (
+        {"event_type": "x"},
+        {"event_payload": {}},
+        {"event_type": "", "event_payload": {}},
+    ):
+        with pytest.raises(SlackApiError) as exc:
+            client.chat_postMessage(channel="C1", text="x", metadata=metadata)
+        assert exc.value.response["error"] == "invalid_metadata_format"
+    assert fs.messages("C1") == []
+    fs.problems.clear()
+
+
+def test_response_url_failures_and_delays_are_injected_and_recorded(fs):
+    quick = FixedValueRetryIntervalCalculator(0.01)
+    url = fs.new_response_url(fs.base_url, user="U1", channel="C1")
+    fs.fail("response_url", status=429, retry_after=1)
+    fs.fail("response_url", status=500)
+    retrying = WebhookClient(
+        url,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=1),
+            ServerErrorRetryHandler(max_retry_count=2, interval_calculator=quick),
+        ],
+    )
+    assert retrying.send(text="till slut").status_code == 200
+    assert [c.status for c in fs.calls("response_url")] == [429, 500, 200]
+    assert [e["text"] for e in fs.ephemerals("U1")] == ["till slut"]
+    fs.fail("response_url", error="invalid_blocks")
+    assert WebhookClient(url).send(text="x").status_code == 400
+    fs.fail("response_url", delay=1.5)
+    with pytest.raises(TimeoutError):
+        WebhookClient(url, timeout=0.5, retry_handlers=[]).send(text="sent, answered late")
+    assert fs.wait_ephemerals("U1", 2)[-1]["text"] == "sent, answered late"
+    assert fs.problems == []
+
+
 def test_response_urls(fs, client):
     ts = client.chat_postMessage(channel="C1", text="orig", blocks=[section("orig")])["ts"]
     url = fs.new_response_url(fs.base_url, user="U1", channel="C1", message_ts=ts)

@@ -148,3 +148,31 @@ def test_behov_serve_runs_answers_and_stops_on_sigterm(tmp_path):
     output = process.stdout.read()
     assert "Application shutdown complete" in output
     assert "xoxb-x" not in output and "Traceback" not in output
+
+
+def test_a_listener_failing_right_after_its_ack_still_answers_slack(bot, caplog):
+    """Bolt's thread runner takes the ack back when a listener raises after it; we keep it."""
+    from slack_bolt import BoltRequest
+
+    from bot.app import build_bolt_app
+    from fakeslack.signing import signed_headers
+
+    app = build_bolt_app(bot.services)
+
+    @app.command("/prov")
+    def acknowledge_then_fail(ack):
+        ack(text="Mottaget")
+        raise RuntimeError("after the ack")
+
+    for n in range(5):  # the failure comes well inside Bolt's 10 ms wait for the ack
+        body = slash_body().replace(b"%2Fbehov", b"%2Fprov").replace(b"bogus", str(n).encode())
+        body = body.split(b"&response_url")[0]  # nothing to tell: the failure is over at once
+        headers = signed_headers(bot.services.settings.slack_signing_secret, body)
+        request = BoltRequest(
+            body=body.decode(),
+            headers={k.lower(): [v] for k, v in headers.items()}
+            | {"content-type": ["application/x-www-form-urlencoded"]},
+        )
+        response = app.dispatch(request)
+        assert (response.status, response.body) == (200, "Mottaget")
+    assert any("after the ack" in r.getMessage() for r in caplog.records)

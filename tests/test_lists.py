@@ -35,6 +35,18 @@ def test_search_finds_words_anywhere_in_the_description():
     assert found(index, "trygghetslarm") == [1]
 
 
+def test_needs_changed_out_of_order_and_removed_are_found_rightly():
+    index = index_of(n3=("Fallprevention", "hemtjänst"), n1=("Munhälsa", "hemtjänst"))
+    index.put(2, "Nutrition", "hemtjänst och boende")
+    assert found(index, "hemtjänst") == [3, 2, 1]  # newest first
+    index.put(1, "Munhälsa", "tandvård")  # changed: no longer about hemtjänst
+    index.remove(3)
+    assert found(index, "hemtjänst") == [2] and found(index, "tandvård") == [1]
+    assert index.containing_all("hemtj") == {2} and len(index) == 2
+    index.remove(2)
+    assert found(index, "boende") == [] and index.containing_all("boende") == set()
+
+
 def test_search_forgives_accents_typos_and_finds_parts_of_compounds():
     index = index_of(
         n1=("Samordnad vårdplanering", "Utskrivning från sjukhus"),

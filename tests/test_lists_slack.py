@@ -155,3 +155,21 @@ def test_a_failing_views_publish_is_logged_and_the_bot_answers(bot, fake_slack):
     assert result.status == 200 and fake_slack.home(STAFF) is None
     fake_slack.app_home_opened(STAFF)
     assert "Mina behov" in text_of(fake_slack, fake_slack.home(STAFF))
+
+
+def test_a_failure_after_the_ack_is_told_in_swedish_and_the_ack_stands(
+    bot, fake_slack, monkeypatch, caplog
+):
+    from sqlalchemy.exc import OperationalError
+
+    from commands import lists
+
+    def database_gone(*_args):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(lists, "answer_search", database_gone)
+    answer = fake_slack.slash(STAFF, "sök hemsjukvård", channel="CGENERAL")
+    assert answer.status == 200 and not answer.body.strip()  # the ack Slack got stays given
+    told = fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
+    assert "Databasen svarar inte just nu" in told and "Fel-id" in told
+    assert any("unhandled error" in r.getMessage() for r in caplog.records)

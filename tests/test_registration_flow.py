@@ -186,6 +186,15 @@ def test_status_by_fuzzy_title_and_several_matches(bot, fake_slack):
     assert "Mobila team för barn" in fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
 
 
+def test_a_lookup_by_number_answers_in_the_ack_by_text_after_it(bot, fake_slack):
+    register(fake_slack)
+    by_number = fake_slack.slash(STAFF, "status 1", channel="CGENERAL")
+    assert "Samordnad individuell plan" in str(by_number.json)  # one indexed read: in the ack
+    by_text = fake_slack.slash(STAFF, "status samordnad plan", channel="CGENERAL")
+    assert by_text.status == 200 and not by_text.body.strip()  # fuzzy: acknowledged at once
+    assert "#1 · Samordnad" in fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
+
+
 def test_status_unknown_number_text_and_nothing(bot, fake_slack):
     expectations = {
         "status #99999": "inget behov med nummer #99999",

@@ -1,7 +1,7 @@
 """Storage on SQLite and PostgreSQL: numbers, idempotency, history, migrations, the title index."""
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,7 +12,7 @@ from sqlmodel import SQLModel, select
 from domain.needs import Draft
 from storage.db import Database
 from storage.models import Need, NeedEvent
-from storage.needs import create_need, get_need, history
+from storage.needs import create_need, get_need, history, need_row, need_rows
 from storage.title_index import TitleIndex
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -48,6 +48,33 @@ def test_a_new_need_starts_in_phase_1_with_history(db, ref):
     assert stored.submitted_by == "U1" and stored.submitted_at == NOW
     assert stored.perspective == "forutsattningar" and stored.target_groups == ["aldre"]
     assert [(e.kind, e.actor, e.at, e.public) for e in events] == [("registered", "U1", NOW, True)]
+
+
+def test_a_need_read_as_a_plain_row_has_the_same_values(db, ref):
+    with db.session(write=True) as s:
+        need, _ = create_need(
+            s, draft=draft(area="fvm", target_groups=["aldre"]), ref=ref, user_id="U1", now=NOW
+        )
+    with db.session() as s:
+        orm = get_need(s, need_id=need.id).model_dump()
+    with db.connection() as conn:
+        row = need_row(conn, need_id=need.id)
+        rows = need_rows(conn, ids=[need.id, 999])
+        missing = need_row(conn, need_id=999)
+    assert dict(row._mapping) == orm  # timestamps in UTC, lists as lists, on both databases
+    assert list(rows) == [need.id] and rows[need.id] == row and missing is None
+
+
+def test_changed_needs_are_read_in_batches_all_of_them(db, ref):
+    from storage.needs import changed_since
+
+    with db.session(write=True) as s:
+        for i in range(5):
+            create_need(s, draft=draft(title=f"Behov {i}"), ref=ref, user_id="U1", now=NOW)
+    with db.connection() as conn:
+        rows = list(changed_since(conn, since=None, batch=2))
+        later = list(changed_since(conn, since=NOW + timedelta(seconds=1), batch=2))
+    assert [row[0] for row in rows] == [1, 2, 3, 4, 5] and later == []
 
 
 def test_numbers_are_sequential_and_never_reused(db, ref):

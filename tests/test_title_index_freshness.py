@@ -56,3 +56,37 @@ def test_a_new_need_is_found_at_once_by_the_same_process(db, ref, clock):
     new = _register(db, ref, clock, "Läkemedelsgenomgång i hemtjänst")
     with db.session() as s:
         assert [m.need_id for m in index.lookup(s, "läkemedelsgenomgång")] == [new]
+
+
+def test_the_change_check_is_the_highest_number_and_the_latest_update(db, clock):
+    with db.session() as s:
+        assert title_index.latest_change(s) == (None, None)
+    _insert(db, 7, "Digital hemsjukvård i Borås", clock() - timedelta(minutes=5))
+    _insert(db, 3, "Trygg hemgång för äldre", clock())
+    with db.session() as s:
+        assert title_index.latest_change(s) == (7, clock())
+        assert title_index.count_needs(s) == 2
+
+
+def test_the_change_check_reads_two_index_ends_on_sqlite_not_a_whole_index(
+    tmp_path, sqlite_template
+):
+    """Every lookup pays it: `max(id), max(updated_at)` in one SELECT scans the index on SQLite."""
+    import shutil
+
+    from sqlalchemy import event
+
+    from storage.db import Database
+
+    path = tmp_path / "behov.db"
+    shutil.copy(sqlite_template, path)
+    db = Database.from_url(f"sqlite:///{path}")
+    sent: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    with db.session() as s:
+        title_index.latest_change(s)
+        (query,) = [q for q in sent if "max" in q]
+        plan = [row[3] for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + query)]
+    db.engine.dispose()
+    assert [step for step in plan if step.startswith("SCAN ") and "CONSTANT" not in step] == []
+    assert sum(step.startswith("SEARCH need") for step in plan) == 2
