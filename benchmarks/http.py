@@ -98,13 +98,13 @@ def measure(
 
     def send(n: int, name: str, users: Users) -> float:
         user = users.me()
-        seen = len(fake.ephemerals(user))
+        seen = fake.ephemeral_count(user)
         started = time.time()
         result = fake.slash(user, texts[n % len(texts)], channel=CHANNEL)
         if result.status != 200:
             raise RuntimeError(f"HTTP {result.status}: {result.text[:200]}")
         if name != "bare":  # what the person sees: in the ack, or later at the response_url
-            shown = fake.wait_ephemerals(user, seen + 1, timeout=30)[seen:]
+            shown = fake.wait_ephemerals(user, seen + 1, timeout=30, start=seen)
             if not shown:
                 raise RuntimeError(f"no answer for {user}")
             answers[name].append(float(shown[0]["ts"]) - started)

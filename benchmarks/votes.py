@@ -83,11 +83,11 @@ def measure(fake, urls: dict[str, str], ts: str, clients: int, requests: int, ro
 
             def send(n: int, name=name, voters=voters, answered=answered) -> float:
                 user = voters.me()
-                seen = len(fake.ephemerals(user))
+                seen = fake.ephemeral_count(user)
                 started = time.time()
                 result = click(fake, user, ts, n)
                 if name != "bare":  # wait for the confirmation before the next click
-                    shown = fake.wait_ephemerals(user, seen + 1, timeout=WAIT)[seen:]
+                    shown = fake.wait_ephemerals(user, seen + 1, timeout=WAIT, start=seen)
                     if not shown:
                         raise RuntimeError(f"no confirmation for {user}")
                     answered.append((started, float(shown[0]["ts"])))

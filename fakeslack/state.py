@@ -117,16 +117,21 @@ class Workspace:
                 ]
             )
 
-    def ephemerals(self, user, channel=None) -> list[dict]:
-        """What only `user` saw (slash answers, postEphemeral, response_url), oldest first."""
+    def ephemerals(self, user, channel=None, start: int = 0) -> list[dict]:
+        """What only `user` saw (slash answers, postEphemeral, response_url), oldest first;
+        from the `start`th on (copies of the rest only: load tests ask often)."""
         with self.lock:
             return copy.deepcopy(
                 [
                     e
                     for e in self._ephemerals
                     if e["user"] == user and channel in (None, e["channel"])
-                ]
+                ][start:]
             )
+
+    def ephemeral_count(self, user) -> int:
+        with self.lock:
+            return sum(e["user"] == user for e in self._ephemerals)
 
     def dm_messages(self, user) -> list[dict]:
         """Messages in the bot's direct-message channel with `user`."""
@@ -239,8 +244,11 @@ class Workspace:
             self._ephemeral_added.notify_all()
             return ephemeral
 
-    def wait_ephemerals(self, user, count: int, timeout: float = 10.0) -> list[dict]:
-        """Block (at most `timeout` s) until `user` has seen `count` ephemerals; what they saw.
+    def wait_ephemerals(
+        self, user, count: int, timeout: float = 10.0, start: int = 0
+    ) -> list[dict]:
+        """Block (at most `timeout` s) until `user` has seen `count` ephemerals; what they saw
+        (from the `start`th on).
 
         For load tests and benchmarks: no polling, no copies while waiting.
         """
@@ -250,7 +258,7 @@ class Workspace:
 
         with self._ephemeral_added:
             self._ephemeral_added.wait_for(enough, timeout)
-        return self.ephemerals(user)
+        return self.ephemerals(user, start=start)
 
     def find_ephemeral(self, user, ts) -> dict:
         with self.lock:

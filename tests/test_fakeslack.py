@@ -928,3 +928,12 @@ def test_bad_signatures_are_refused_and_forged_clicks_reach_the_app(fs, app_url)
     ts = fs.post_as_user("U1", "C1", "hej")
     result = fs.click("U1", "again", channel="C1", ts=ts, force=True, value="999")
     assert result.status == 200
+
+
+def test_ephemerals_can_be_counted_and_read_from_an_index(fake_slack):
+    for n in range(3):
+        fake_slack.add_ephemeral("CGENERAL", "U1", {"text": f"svar {n}"})
+    fake_slack.add_ephemeral("CGENERAL", "U2", {"text": "annat"})
+    assert fake_slack.ephemeral_count("U1") == 3
+    assert [e["text"] for e in fake_slack.ephemerals("U1", start=1)] == ["svar 1", "svar 2"]
+    assert [e["text"] for e in fake_slack.wait_ephemerals("U1", 3, start=2)] == ["svar 2"]
