@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from contextlib import ExitStack, contextmanager
@@ -96,7 +95,7 @@ def measure(
     walls = {name: 0.0 for name in apps}
     cpu = {name: 0.0 for name in apps}
 
-    def send(n: int, name: str, users: Users) -> float:
+    def send(n: int, name: str, users: load.PerThread) -> float:
         user = users.me()
         seen = fake.ephemeral_count(user)
         started = time.time()
@@ -115,7 +114,7 @@ def measure(
             fake.app_url = url
             started, used = time.perf_counter(), cpu_seconds(pid)
             result = load.run(
-                partial(send, name=name, users=Users()),
+                partial(send, name=name, users=load.PerThread(USERS)),
                 clients=clients,
                 requests=requests // rounds,
             )
@@ -135,21 +134,6 @@ def measure(
         }
         for name, values in samples.items()
     }
-
-
-class Users:
-    """Each client thread asks as its own person, so each answer is told apart."""
-
-    def __init__(self) -> None:
-        self._mine: dict[int, str] = {}
-        self._lock = threading.Lock()
-
-    def me(self) -> str:
-        me = threading.get_ident()
-        with self._lock:
-            if me not in self._mine:
-                self._mine[me] = USERS[len(self._mine)]
-            return self._mine[me]
 
 
 def section(quick: bool = False) -> list[tuple[str, str]]:

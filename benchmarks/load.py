@@ -46,3 +46,20 @@ def run(send: Callable[[int], float], *, clients: int, requests: int) -> dict:
         "count": len(latencies),
         "latencies": latencies,
     }
+
+
+class PerThread:
+    """Each client thread acts as its own person (the next name not taken), so what each
+    person is shown can be told apart."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._names = names
+        self._mine: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    def me(self) -> str:
+        thread = threading.get_ident()
+        with self._lock:
+            if thread not in self._mine:
+                self._mine[thread] = self._names[len(self._mine)]
+            return self._mine[thread]

@@ -54,18 +54,6 @@ def open_vote(fake, number: int) -> str:
     return _until(lambda: fake.messages(VOTING)[before:], "the vote message")[0]["ts"]
 
 
-class Voters:
-    """Each client thread clicks as its own voter."""
-
-    def __init__(self) -> None:
-        self._mine: dict[int, str] = {}
-        self._lock = threading.Lock()
-
-    def me(self) -> str:
-        with self._lock:
-            return self._mine.setdefault(threading.get_ident(), VOTERS[len(self._mine)])
-
-
 def click(fake, user: str, ts: str, n: int):
     result = fake.click(user, CHOICES[n % 4], channel=VOTING, ts=ts)
     if result.status != 200:
@@ -79,7 +67,7 @@ def measure(fake, urls: dict[str, str], ts: str, clients: int, requests: int, ro
     for _ in range(rounds):
         for name, url in urls.items():
             fake.app_url = url
-            voters, answered = Voters(), []
+            voters, answered = load.PerThread(VOTERS), []
 
             def send(n: int, name=name, voters=voters, answered=answered) -> float:
                 user = voters.me()
