@@ -29,7 +29,6 @@ class Workspace:
 
     def __init__(self, team_id: str = "T0001", bot_user_id: str = "UBOT"):
         self.lock = threading.RLock()
-        self._ephemeral_added = threading.Condition(self.lock)
         self.team_id, self.bot_user_id = team_id, bot_user_id
         self.bot_id, self.app_id, self.team_domain = "B0001", "A0001", "fake"
         self.users: dict[str, dict] = {}
@@ -41,7 +40,9 @@ class Workspace:
         self.file_store: dict[str, dict] = {}
         self.update_times: dict[tuple[str, str], list[float]] = {}
         self._messages: dict[str, list[dict]] = {}
-        self._ephemerals: list[dict] = []
+        # Per person, oldest first: load tests ask about one person among thousands of answers.
+        self._ephemerals: dict[str, list[dict]] = {}
+        self._ephemeral_added: dict[str, threading.Condition] = {}  # only that person's waiters
         self._last_us = 0
         self._ids = itertools.count(1)
         self.add_user(bot_user_id, "behov-bot", real_name="Bot", is_bot=True)
@@ -121,17 +122,14 @@ class Workspace:
         """What only `user` saw (slash answers, postEphemeral, response_url), oldest first;
         from the `start`th on (copies of the rest only: load tests ask often)."""
         with self.lock:
-            return copy.deepcopy(
-                [
-                    e
-                    for e in self._ephemerals
-                    if e["user"] == user and channel in (None, e["channel"])
-                ][start:]
-            )
+            mine = self._ephemerals.get(user, [])
+            if channel is not None:
+                mine = [e for e in mine if e["channel"] == channel]
+            return copy.deepcopy(mine[start:])
 
     def ephemeral_count(self, user) -> int:
         with self.lock:
-            return sum(e["user"] == user for e in self._ephemerals)
+            return len(self._ephemerals.get(user, ()))
 
     def dm_messages(self, user) -> list[dict]:
         """Messages in the bot's direct-message channel with `user`."""
@@ -238,10 +236,13 @@ class Workspace:
 
     def add_ephemeral(self, channel, user, message: dict) -> dict:
         with self.lock:
+            mine = self._ephemerals.setdefault(user, [])
             ephemeral = dict(message, ts=self.new_ts(), channel=channel, user=user)
             ephemeral["is_ephemeral"] = True
-            self._ephemerals.append(ephemeral)
-            self._ephemeral_added.notify_all()
+            mine.append(ephemeral)
+            waiting = self._ephemeral_added.get(user)
+            if waiting is not None:
+                waiting.notify_all()
             return ephemeral
 
     def wait_ephemerals(
@@ -250,26 +251,24 @@ class Workspace:
         """Block (at most `timeout` s) until `user` has seen `count` ephemerals; what they saw
         (from the `start`th on).
 
-        For load tests and benchmarks: no polling, no copies while waiting.
+        For load tests and benchmarks: no polling, no copies while waiting, and a waiter is
+        woken only by its own person's ephemerals.
         """
-
-        def enough() -> bool:
-            return sum(e["user"] == user for e in self._ephemerals) >= count
-
-        with self._ephemeral_added:
-            self._ephemeral_added.wait_for(enough, timeout)
-        return self.ephemerals(user, start=start)
+        with self.lock:
+            added = self._ephemeral_added.setdefault(user, threading.Condition(self.lock))
+            added.wait_for(lambda: len(self._ephemerals.get(user, ())) >= count, timeout)
+            return self.ephemerals(user, start=start)
 
     def find_ephemeral(self, user, ts) -> dict:
         with self.lock:
-            for ephemeral in self._ephemerals:
-                if ephemeral["user"] == user and ephemeral["ts"] == ts:
+            for ephemeral in self._ephemerals.get(user, ()):
+                if ephemeral["ts"] == ts:
                     return ephemeral
             raise SlackError("message_not_found")
 
     def remove_ephemeral(self, user, ts) -> None:
         with self.lock:
-            self._ephemerals.remove(self.find_ephemeral(user, ts))
+            self._ephemerals[user].remove(self.find_ephemeral(user, ts))
 
     def new_trigger(self, user) -> str:
         """A trigger_id that views.open/push accept once within trigger_ttl seconds."""

@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
-from fakeslack import FakeSlack, UserActionError, check_blocks, check_view, signature
+from fakeslack import FakeSlack, SlackError, UserActionError, check_blocks, check_view, signature
 from fakeslack.blockkit import check_message
 
 SECRET = "fake-signing-secret"
@@ -937,3 +937,52 @@ def test_ephemerals_can_be_counted_and_read_from_an_index(fake_slack):
     assert fake_slack.ephemeral_count("U1") == 3
     assert [e["text"] for e in fake_slack.ephemerals("U1", start=1)] == ["svar 1", "svar 2"]
     assert [e["text"] for e in fake_slack.wait_ephemerals("U1", 3, start=2)] == ["svar 2"]
+
+
+# ---------------------------------------------------------------- what load tests rely on
+
+
+def micros(ts: str) -> int:
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds) * 1_000_000 + int(fraction)
+
+
+def test_ephemerals_are_kept_per_person_with_many_people_interleaved(fs):
+    people = [f"UMANY{n:02d}" for n in range(20)]
+    fs.add_channel("C2", "other", members=people)
+    for round_ in range(5):
+        for person in people:
+            fs.add_ephemeral("C1" if round_ % 2 == 0 else "C2", person, {"text": f"{round_}"})
+    fs.add_ephemeral("C1", "U1", {"text": "anna"})
+
+    for person in people:
+        assert fs.ephemeral_count(person) == 5
+        assert [e["text"] for e in fs.ephemerals(person, start=3)] == ["3", "4"]
+        assert [e["text"] for e in fs.ephemerals(person, "C2")] == ["1", "3"]
+        assert [e["text"] for e in fs.ephemerals(person, "C1", start=1)] == ["2", "4"]
+        assert {e["user"] for e in fs.ephemerals(person)} == {person}
+    assert fs.ephemeral_count("U1") == 1 and fs.ephemeral_count("U2") == 0
+    assert fs.ephemerals("U2") == [] and fs.ephemerals("U2", start=3) == []
+
+    every_ts = [e["ts"] for p in [*people, "U1"] for e in fs.ephemerals(p)]
+    assert len(set(every_ts)) == len(every_ts) == 101
+    second = fs.ephemerals(people[7])[1]
+    fs.remove_ephemeral(people[7], second["ts"])
+    assert [e["text"] for e in fs.ephemerals(people[7])] == ["0", "2", "3", "4"]
+    assert fs.ephemeral_count(people[8]) == 5
+    with pytest.raises(SlackError):
+        fs.find_ephemeral(people[8], second["ts"])  # another person's ts is not theirs
+
+
+def test_a_waiter_is_woken_by_its_own_persons_ephemeral(fs):
+    got = {}
+    waiter = threading.Thread(target=lambda: got.update(shown=fs.wait_ephemerals("U1", 2, 10)))
+    fs.add_ephemeral("C1", "U1", {"text": "first"})
+    waiter.start()
+    for n in range(5):
+        fs.add_ephemeral("C1", "U2", {"text": f"not for anna {n}"})
+    fs.add_ephemeral("C1", "U1", {"text": "second"})
+    waiter.join(10)
+    assert not waiter.is_alive()
+    assert [e["text"] for e in got["shown"]] == ["first", "second"]
+    assert [e["text"] for e in fs.wait_ephemerals("U1", 3, timeout=0.01, start=1)] == ["second"]
