@@ -31,6 +31,7 @@ class Result:
     headers: dict = field(default_factory=dict)
     json: Any = None
     elapsed: float = 0.0
+    arrived: float | None = None  # time.time() when the answer was in: when Slack stamps a reply
 
     @property
     def text(self) -> str:
@@ -52,17 +53,22 @@ class Platform:
         """POST exactly these bytes and headers to the app (for signature/replay tests)."""
         if not self.app_url:
             raise RuntimeError("set FakeSlack.app_url to the app's /slack/events URL first")
-        request = urllib.request.Request(self.app_url, body, headers, method="POST")  # noqa: S310
         started = time.monotonic()
-        try:
-            with urllib.request.urlopen(request, timeout=self.request_timeout) as response:  # noqa: S310
-                status, data, got = response.status, response.read(), response.headers
-        except urllib.error.HTTPError as error:
-            status, data, got = error.code, error.read(), error.headers
+        status, data, got = self._post_once(body, headers)
+        arrived, elapsed = time.time(), time.monotonic() - started
         parsed = None
         if "json" in (got.get("Content-Type") or "") and data:
             parsed = json.loads(data)
-        return Result(status, data, dict(got), parsed, time.monotonic() - started)
+        return Result(status, data, dict(got), parsed, elapsed, arrived)
+
+    def _post_once(self, body: bytes, headers: dict):
+        """(status, body, headers) over a connection of its own, closed afterwards."""
+        request = urllib.request.Request(self.app_url, body, headers, method="POST")  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=self.request_timeout) as response:  # noqa: S310
+                return response.status, response.read(), response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), error.headers
 
     def _send(self, what: str, body: bytes, content_type: str, extra=None) -> Result:
         headers = {"Content-Type": content_type, **self.sign(body), **(extra or {})}
@@ -149,10 +155,11 @@ class Platform:
         if message.get("blocks"):
             message["blocks"] = fill_ids(message["blocks"], self)
         message = bot_message(self, message, {})
+        # Stamped when the ack arrived, as Slack does, not after the fake's checks above.
         if body.get("response_type") == "in_channel":
-            self.store_message(channel, message)
+            self.store_message(channel, message, at=result.arrived)
         else:
-            self.add_ephemeral(channel, user, message)
+            self.add_ephemeral(channel, user, message, at=result.arrived)
 
     def message_shortcut(self, user, *, channel, ts, callback_id) -> Result:
         """The person picks a message shortcut on the message `ts` in `channel`."""

@@ -8,8 +8,17 @@ from fakeslack.state import SlackError, Workspace
 from fakeslack.webapi import bot_message, content, thread_root, truthy
 
 
-def answer(ws: Workspace, token: str, body: dict) -> dict:
-    """Apply one POST to a response_url; raises SlackError like Slack's hooks endpoint."""
+def answer(ws: Workspace, token: str, body: dict, at: float | None = None) -> dict:
+    """Apply one POST to a response_url that arrived `at` (its stamp); raises SlackError like
+    Slack's hooks endpoint."""
+    # The message is checked before the lock is taken: the checks are the slow part, and
+    # other requests need not wait for them. Its errors still come after the url's own.
+    checked, invalid = None, None
+    if isinstance(body, dict) and not truthy(body.get("delete_original")):
+        try:
+            checked = content(ws, body)
+        except SlackError as exc:
+            invalid = exc
     with ws.lock:
         origin = ws.response_urls.get(token)
         if origin is None:
@@ -21,19 +30,21 @@ def answer(ws: Workspace, token: str, body: dict) -> dict:
         if not isinstance(body, dict):
             raise SlackError("invalid_payload")
         origin["uses"] += 1
+        if invalid is not None:
+            raise invalid
         if truthy(body.get("delete_original")):
             _delete_original(ws, origin)
         elif truthy(body.get("replace_original")):
-            _replace_original(ws, origin, content(ws, body))
+            _replace_original(ws, origin, checked)
         elif body.get("response_type") == "in_channel":
-            message = bot_message(ws, content(ws, body), body)
+            message = bot_message(ws, checked, body)
             root = thread_root(ws, origin["channel"], body.get("thread_ts"))
             if root:
                 message["thread_ts"] = root
-            ws.store_message(origin["channel"], message)
+            ws.store_message(origin["channel"], message, at)
         else:
-            message = bot_message(ws, content(ws, body), body)
-            ws.add_ephemeral(origin["channel"], origin["user"], message)
+            message = bot_message(ws, checked, body)
+            ws.add_ephemeral(origin["channel"], origin["user"], message, at)
         return {"ok": True}
 
 

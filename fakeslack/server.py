@@ -140,19 +140,24 @@ class FakeSlack(Platform, Modals, Workspace):
 
     # ------------------------------------------------------------ request handling
 
-    def call_api(self, method: str, args: dict, token: str | None) -> tuple[int, dict, dict]:
-        """(HTTP status, extra headers, JSON body) for one Web API request."""
-        return self._serve(method, args, lambda: self._carry_out(method, args, token))
+    def call_api(
+        self, method: str, args: dict, token: str | None, at: float | None = None
+    ) -> tuple[int, dict, dict]:
+        """(HTTP status, extra headers, JSON body) for one Web API request that arrived `at`."""
+        return self._serve(method, args, lambda: self._carry_out(method, args, token), at=at)
 
-    def respond(self, token: str, body) -> tuple[int, dict, dict]:
-        """A POST to a response_url, recorded and failed as if it were a method "response_url"."""
+    def respond(self, token: str, body, at: float | None = None) -> tuple[int, dict, dict]:
+        """A POST to a response_url, recorded and failed as if it were a method "response_url";
+        what it shows is stamped `at`, when it arrived (time.time(); now if not given)."""
         args = body if isinstance(body, dict) else {}
+        at = time.time() if at is None else at
         # Slack's hooks answer an error with a 4xx status, not with 200 and ok: false.
-        return self._serve("response_url", args, lambda: self._respond(token, body), 400)
+        return self._serve("response_url", args, lambda: self._respond(token, body, at), 400, at)
 
-    def _serve(self, method: str, args: dict, carry_out, error_status: int = 200):
-        """Record the call, apply its injected failure if any, else carry it out."""
-        call = Call(method, args, time.time())
+    def _serve(self, method: str, args: dict, carry_out, error_status: int = 200, at=None):
+        """Record the call (at its arrival), apply its injected failure if any, else carry it
+        out."""
+        call = Call(method, args, time.time() if at is None else at)
         with self.lock:
             self._calls.append(call)
             pending = self._failures.get(method)
@@ -203,9 +208,9 @@ class FakeSlack(Platform, Modals, Workspace):
             record["content"] = data
             return True
 
-    def _respond(self, token: str, body) -> tuple[int, dict, dict]:
+    def _respond(self, token: str, body, at: float) -> tuple[int, dict, dict]:
         try:
-            return 200, {}, responses.answer(self, token, body)
+            return 200, {}, responses.answer(self, token, body, at)
         except SlackError as exc:
             self.problem(f"response_url: {exc.error} {exc.extra.get('errors') or ''}".rstrip())
             status = 404 if exc.error in ("no_service", "expired_url", "used_url") else 400
@@ -250,12 +255,13 @@ def _handler(fake: FakeSlack):
             pass
 
         def do_GET(self) -> None:
-            self._route(b"")
+            self._route(b"", time.time())
 
         def do_POST(self) -> None:
-            self._route(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            arrived = time.time()  # when Slack would stamp it, before any parsing or checks
+            self._route(self.rfile.read(int(self.headers.get("Content-Length") or 0)), arrived)
 
-        def _route(self, body: bytes) -> None:
+        def _route(self, body: bytes, arrived: float) -> None:
             url = urlsplit(self.path)
             kind, _, name = url.path.strip("/").partition("/")
             try:
@@ -265,12 +271,12 @@ def _handler(fake: FakeSlack):
                     auth = self.headers.get("Authorization", "")
                     if auth.startswith("Bearer "):
                         token = auth.removeprefix("Bearer ")
-                    self._json(*fake.call_api(name, args, token))
+                    self._json(*fake.call_api(name, args, token, arrived))
                 elif kind == "upload" and self.command == "POST":
                     ok = fake.upload(name, body)
                     self._send(200 if ok else 404, b"OK" if ok else b"not found", "text/plain")
                 elif kind == "response" and self.command == "POST":
-                    self._json(*fake.respond(name, json.loads(body or b"null")))
+                    self._json(*fake.respond(name, json.loads(body or b"null"), arrived))
                 elif kind == "files" and name in fake.file_store:
                     data = fake.file_store[name]["content"] or b""
                     self._send(200, data, "application/octet-stream")

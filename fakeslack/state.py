@@ -44,6 +44,7 @@ class Workspace:
         self._ephemerals: dict[str, list[dict]] = {}
         self._ephemeral_added: dict[str, threading.Condition] = {}  # only that person's waiters
         self._last_us = 0
+        self._stamps: set[int] = set()  # every ts given out, so a stamp in the past is unique too
         self._ids = itertools.count(1)
         self.add_user(bot_user_id, "behov-bot", real_name="Bot", is_bot=True)
 
@@ -174,11 +175,24 @@ class Workspace:
 
     # ------------------------------------------------------------ internals for the API
 
-    def new_ts(self) -> str:
-        """Strictly increasing "seconds.micros" timestamps, like Slack's message ts."""
+    def new_ts(self, at: float | None = None, after: str | None = None) -> str:
+        """A unique "seconds.micros" timestamp like Slack's message ts: now, later than any
+        given out; or, with `at`, the moment Slack got the request (stamped where Slack stamps,
+        not after the fake's own checks), moved on just past `after` (the newest ts where the
+        message goes) so each channel's and each person's messages stay in increasing order."""
         with self.lock:
-            self._last_us = max(int(time.time() * 1_000_000), self._last_us + 1)
-            return f"{self._last_us // 1_000_000}.{self._last_us % 1_000_000:06d}"
+            if at is None:
+                us = max(int(time.time() * 1_000_000), self._last_us + 1)
+            else:
+                us = int(at * 1_000_000)
+                if after is not None:
+                    seconds, _, micros = after.partition(".")
+                    us = max(us, int(seconds) * 1_000_000 + int(micros) + 1)
+                while us in self._stamps:
+                    us += 1
+            self._stamps.add(us)
+            self._last_us = max(self._last_us, us)
+            return f"{us // 1_000_000}.{us % 1_000_000:06d}"
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):08d}"
@@ -212,10 +226,13 @@ class Workspace:
                 return self.dm_channel(id)
             return self.channel(id)["id"]
 
-    def store_message(self, channel, message: dict) -> dict:
+    def store_message(self, channel, message: dict, at: float | None = None) -> dict:
+        """Add a message to the channel; `at`: when Slack got it (see new_ts)."""
         with self.lock:
-            message = dict(message, ts=self.new_ts(), channel=channel)
-            self._messages.setdefault(channel, []).append(message)
+            stored = self._messages.setdefault(channel, [])
+            ts = self.new_ts(at, stored[-1]["ts"] if stored else None)
+            message = dict(message, ts=ts, channel=channel)
+            stored.append(message)
             parent = message.get("thread_ts")
             if parent:
                 root = self.find_message(channel, parent)
@@ -234,10 +251,12 @@ class Workspace:
         with self.lock:
             self._messages[channel].remove(self.find_message(channel, ts))
 
-    def add_ephemeral(self, channel, user, message: dict) -> dict:
+    def add_ephemeral(self, channel, user, message: dict, at: float | None = None) -> dict:
+        """Show a message to `user` only; `at`: when Slack got it (see new_ts)."""
         with self.lock:
             mine = self._ephemerals.setdefault(user, [])
-            ephemeral = dict(message, ts=self.new_ts(), channel=channel, user=user)
+            ts = self.new_ts(at, mine[-1]["ts"] if mine else None)
+            ephemeral = dict(message, ts=ts, channel=channel, user=user)
             ephemeral["is_ephemeral"] = True
             mine.append(ephemeral)
             waiting = self._ephemeral_added.get(user)

@@ -986,3 +986,84 @@ def test_a_waiter_is_woken_by_its_own_persons_ephemeral(fs):
     assert not waiter.is_alive()
     assert [e["text"] for e in got["shown"]] == ["first", "second"]
     assert [e["text"] for e in fs.wait_ephemerals("U1", 3, timeout=0.01, start=1)] == ["second"]
+
+
+def held_checks(monkeypatch, module, text=None):
+    """Make the fake's message checks (in `module`) of `text` (any if None) wait until
+    released, like a slow fake; (checking started, release)."""
+    entered, release = threading.Event(), threading.Event()
+    real = module.check_message
+
+    def held(message_text, blocks):
+        if text is None or message_text == text:
+            entered.set()
+            assert release.wait(10)
+        return real(message_text, blocks)
+
+    monkeypatch.setattr(module, "check_message", held)
+    return entered, release
+
+
+def test_an_acks_reply_is_stamped_when_the_ack_arrived(fs, app_url, monkeypatch):
+    import fakeslack.platform
+
+    checking, release = held_checks(monkeypatch, fakeslack.platform)
+    before = time.time()
+    person = threading.Thread(target=fs.slash, args=("U1", "hjälp"), kwargs={"channel": "C1"})
+    person.start()
+    assert checking.wait(10)
+    meanwhile = time.time()  # the ack is in; the fake is still checking the reply in it
+    release.set()
+    person.join(10)
+    [reply] = fs.ephemerals("U1")
+    assert reply["text"] == "Skriv /behov ny"
+    assert int(before * 1_000_000) <= micros(reply["ts"]) < int(meanwhile * 1_000_000)
+
+
+def test_a_response_url_post_is_stamped_when_it_arrived_and_checked_unlocked(fs, monkeypatch):
+    import fakeslack.webapi
+
+    checking, release = held_checks(monkeypatch, fakeslack.webapi, text="långsam")
+    anna = fs.new_response_url(fs.base_url, user="U1", channel="C1")
+    bo = fs.new_response_url(fs.base_url, user="U2", channel="C1")
+    before = time.time()
+    slow = threading.Thread(target=WebhookClient(anna).send, kwargs={"text": "långsam"})
+    slow.start()
+    assert checking.wait(10)
+    meanwhile = time.time()  # the post is in; the fake is still checking it
+    # Other posts are not held up by the one being checked (its checks take no lock).
+    assert WebhookClient(bo).send(text="bo först").status_code == 200
+    assert WebhookClient(anna).send(text="anna först").status_code == 200
+    release.set()
+    slow.join(10)
+
+    [for_bo] = fs.ephemerals("U2")
+    first, late = fs.ephemerals("U1")
+    assert (first["text"], late["text"]) == ("anna först", "långsam")
+    # Stamped at arrival, before the posts that overtook it, unless the same person already
+    # has a later one: a person's ephemerals (like a channel's messages) stay in order.
+    assert micros(late["ts"]) > micros(first["ts"]) > micros(for_bo["ts"])
+    arrived = [c.time for c in fs.calls("response_url")]
+    assert int(before * 1_000_000) <= int(arrived[0] * 1_000_000) < int(meanwhile * 1_000_000)
+    assert micros(for_bo["ts"]) == int(arrived[1] * 1_000_000)
+    assert fs.problems == []
+
+
+def test_a_response_url_message_in_the_channel_is_stamped_when_it_arrived(fs, monkeypatch):
+    import fakeslack.webapi
+
+    checking, release = held_checks(monkeypatch, fakeslack.webapi, text="långsam")
+    url = fs.new_response_url(fs.base_url, user="U1", channel="C1")
+    send = WebhookClient(url).send
+    slow = threading.Thread(target=send, kwargs={"text": "långsam", "response_type": "in_channel"})
+    slow.start()
+    assert checking.wait(10)
+    meanwhile = time.time()
+    ts = fs.post_as_user("U2", "C1", "hej")  # a message that overtakes it in the channel
+    release.set()
+    slow.join(10)
+    said, late = fs.messages("C1")
+    assert (said["ts"], late["text"]) == (ts, "långsam")
+    # It arrived first but is stored after: the channel's order is kept, its ts follows.
+    assert micros(late["ts"]) == micros(said["ts"]) + 1
+    assert micros(said["ts"]) >= int(meanwhile * 1_000_000)
