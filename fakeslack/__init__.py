@@ -19,7 +19,10 @@ The person's side, signed like Slack: slash, message_shortcut, global_shortcut, 
 close, suggest, event, app_home_opened, post_raw/sign. Each returns a `Result` (status, body,
 json) and applies the ack; what a person cannot see or pick raises UserActionError. State to
 assert on: messages, thread, ephemerals, dm_messages, top_view, modal_stack, home, files,
-updates, visible_text. Knobs: emit_events (join/leave send member_*_channel), trigger_ttl.
+updates, visible_text. Knobs: emit_events (join/leave send member_*_channel), trigger_ttl,
+keep_alive (FakeSlack(..., keep_alive=True): requests to the app reuse kept connections, for
+load tests). A message's ts is when Slack got it: an ack's reply when the ack arrived, a
+response_url post when its request arrived, not when the fake had finished checking them.
 """
 
 from fakeslack.blockkit import check_blocks, check_view

@@ -54,7 +54,10 @@ class Platform:
         if not self.app_url:
             raise RuntimeError("set FakeSlack.app_url to the app's /slack/events URL first")
         started = time.monotonic()
-        status, data, got = self._post_once(body, headers)
+        if self.keep_alive:
+            status, data, got = self.connections.post(self.app_url, body, headers)
+        else:
+            status, data, got = self._post_once(body, headers)
         arrived, elapsed = time.time(), time.monotonic() - started
         parsed = None
         if "json" in (got.get("Content-Type") or "") and data:

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from fakeslack import responses
+from fakeslack.keepalive import ConnectionPool
 from fakeslack.modals import Modals
 from fakeslack.platform import Platform
 from fakeslack.state import SlackError, Workspace
@@ -54,10 +55,15 @@ class FakeSlack(Platform, Modals, Workspace):
         bot_user_id: str = "UBOT",
         team_id: str = "T0001",
         port: int = 0,
+        keep_alive: bool = False,
     ):
         Workspace.__init__(self, team_id=team_id, bot_user_id=bot_user_id)
         self.signing_secret, self.bot_token, self.port = signing_secret, bot_token, port
         self.app_url: str | None = None
+        # Off: a new connection per request to the app, as the tests always had. On (load
+        # tests): connections to the app are kept and reused, see fakeslack/keepalive.py.
+        self.keep_alive = keep_alive
+        self.connections = ConnectionPool(timeout=self.request_timeout)
         self.emit_events = False
         self.problems: list[str] = []
         self._calls: list[Call] = []
@@ -77,6 +83,7 @@ class FakeSlack(Platform, Modals, Workspace):
         return self
 
     def stop(self) -> None:
+        self.connections.close()
         if self._server:
             self._server.shutdown()
             self._server.server_close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import threading
 import time
@@ -1067,3 +1069,176 @@ def test_a_response_url_message_in_the_channel_is_stamped_when_it_arrived(fs, mo
     # It arrived first but is stored after: the channel's order is kept, its ts follows.
     assert micros(late["ts"]) == micros(said["ts"]) + 1
     assert micros(said["ts"]) >= int(meanwhile * 1_000_000)
+
+
+class KeptServer:
+    """An HTTP/1.1 app on loopback that keeps connections open and counts them; `misbehave`
+    says what to do with a connection's n-th request instead of answering; stop() drops
+    every connection, as a restarted process would."""
+
+    def __init__(self, port: int = 0, misbehave=None):
+        import socket
+        import struct
+
+        self.accepted, self.requests, self.misbehave = 0, [], misbehave
+        self.sockets, lock, outer = [], threading.Lock(), self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def setup(self):
+                super().setup()
+                with lock:
+                    outer.accepted += 1
+                    outer.sockets.append(self.connection)
+                    self.number, self.served = outer.accepted, 0
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.served += 1
+                outer.requests.append((self.number, self.served))
+                what = outer.misbehave(self.number, self.served) if outer.misbehave else None
+                if what in ("close", "reset", "partial"):
+                    if what == "reset":  # an RST instead of a FIN
+                        linger = struct.pack("ii", 1, 0)
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    if what == "partial":
+                        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{")
+                    self.close_connection = True
+                    return
+                if what == "slow":
+                    time.sleep(1.0)
+                data = b'{"ok": true}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # a client that gave up (the timeout test): nothing to report
+
+        self.server = Server(("127.0.0.1", port), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/slack/events"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        import socket
+
+        self.server.shutdown()
+        self.server.server_close()
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):  # already closed by the client
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+@pytest.fixture
+def kept():
+    servers = []
+
+    def start(port=0, misbehave=None) -> KeptServer:
+        servers.append(KeptServer(port, misbehave))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def post(fs):
+    return fs.post_raw(b"x=1", {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def test_keep_alive_reuses_one_connection_and_survives_a_restart(fs, kept):
+    fs.keep_alive = True
+    app = kept()
+    fs.app_url = app.url
+    assert [post(fs).json for _ in range(3)] == [{"ok": True}] * 3
+    assert app.accepted == 1 and app.requests == [(1, 1), (1, 2), (1, 3)]
+
+    app.stop()
+    again = kept(port=app.port)  # the app restarted: the kept connection is gone
+    assert post(fs).json == {"ok": True} and post(fs).json == {"ok": True}
+    assert again.accepted == 1 and again.requests == [(1, 1), (1, 2)]
+    assert fs.connections.opened == 2
+
+
+def test_without_keep_alive_every_request_has_its_own_connection(fs, kept):
+    app = kept()
+    fs.app_url = app.url
+    assert [post(fs).status for _ in range(3)] == [200] * 3
+    assert app.accepted == 3 and fs.connections.opened == 0
+
+
+@pytest.mark.parametrize("how", ["close", "reset"])
+def test_a_kept_connection_closed_unanswered_is_sent_once_more_on_a_new_one(fs, kept, how):
+    """The server closed the kept connection as the request came: it did not act on it."""
+    fs.keep_alive = True
+    app = kept(misbehave=lambda connection, nth: how if nth == 2 else None)
+    fs.app_url = app.url
+    assert post(fs).status == 200 and post(fs).status == 200
+    assert app.requests == [(1, 1), (1, 2), (2, 1)]
+
+
+@pytest.mark.parametrize(
+    ("misbehave", "seen"),
+    [
+        # a new connection closed unanswered: the request may have been acted on
+        (lambda connection, nth: "close" if connection == 1 else None, [(1, 1)]),
+        # a reused one whose answer had begun
+        (lambda connection, nth: "partial" if nth == 2 else None, [(1, 1), (1, 2)]),
+        # a reused one that did not answer in time
+        (lambda connection, nth: "slow" if nth == 2 else None, [(1, 1), (1, 2)]),
+    ],
+    ids=["new-connection-closed", "answer-cut-short", "timeout"],
+)
+def test_a_request_the_app_may_have_acted_on_is_never_sent_again(fs, kept, misbehave, seen):
+    fs.keep_alive = True
+    fs.connections.timeout = 0.3
+    app = kept(misbehave=misbehave)
+    fs.app_url = app.url
+    for _ in seen[1:]:
+        assert post(fs).status == 200
+    with pytest.raises((OSError, http.client.HTTPException)):
+        post(fs)
+    assert app.requests == seen
+    assert post(fs).status == 200  # the next request goes out on a new connection
+    assert app.accepted == 2 and app.requests[-1] == (2, 1)
+
+
+def test_uvicorn_keeps_the_connection_to_the_bot_alive(bot, fake_slack):
+    """The benchmarks rely on it: the bot's server (bot/server.py) does not close kept
+    connections."""
+    from tests.conftest import STAFF
+
+    fake_slack.keep_alive = True
+    for _ in range(3):
+        assert fake_slack.slash(STAFF, "hjälp", channel="CGENERAL").status == 200
+    assert len(fake_slack.ephemerals(STAFF)) == 3
+    assert fake_slack.connections.opened == 1
+    assert len(bot.server.server.server_state.connections) == 1
+
+
+def test_uvicorn_keeps_the_connection_to_the_benchmarks_bare_app_alive(fake_slack, tmp_path):
+    from benchmarks.bare import bare_web_app
+    from bot.server import ServerThread
+    from tests.conftest import STAFF, make_settings
+
+    settings = make_settings(f"sqlite:///{tmp_path / 'unused.db'}", fake_slack.api_url)
+    server = ServerThread(bare_web_app(settings, process_before_response=False)).start()
+    try:
+        fake_slack.keep_alive, fake_slack.app_url = True, server.url + "/slack/events"
+        for _ in range(3):
+            assert fake_slack.slash(STAFF, "hjälp", channel="CGENERAL").status == 200
+        assert fake_slack.connections.opened == 1
+        assert len(server.server.server_state.connections) == 1
+    finally:
+        server.stop()
