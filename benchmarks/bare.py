@@ -1,20 +1,62 @@
-"""The floor for Slack requests: a slack-bolt app that only acknowledges, served like ours."""
+"""Floors for Slack requests, served like ours (same uvicorn + Starlette adapter, same Bolt
+settings and executor):
+
+- `bare`: a slack-bolt app that only acknowledges;
+- `floor`: the least a fuzzy `/behov status <text>` can do: acknowledge, then rapidfuzz's
+  `process.extract` (same scorer and cutoff) over the titles held in a plain list, and post
+  the best titles to the response_url the way ours posts (bot/hooks.py).
+"""
 
 from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz, process, utils
 from slack_bolt import App
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.routing import Route
 
 from bot.executor import TrackedExecutor
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_respond
 from bot.web import slack_endpoint
+from domain.matching import TITLE_MATCH_MIN
+from storage.db import make_engine
 
 
 def bare_web_app(settings, *, process_before_response: bool) -> Starlette:
     """Same Bolt settings, same executor, same Starlette adapter and uvicorn; no work."""
+    app = _app(settings, process_before_response)
+
+    @app.command("/behov")
+    def only_ack(ack):
+        ack()
+
+    return _served(app)
+
+
+def floor_web_app(settings, *, process_before_response: bool) -> Starlette:
+    """Acknowledge, then only the fuzzy match and the post of its answer."""
+    engine = make_engine(settings.database_url)
+    with engine.connect() as conn:
+        titles = [utils.default_process(t) for (t,) in conn.execute(text("SELECT title FROM need"))]
+    engine.dispose()
+    app = _app(settings, process_before_response)
+
+    @app.command("/behov")
+    def ack_then_match(ack, command):
+        ack()
+        query = utils.default_process(command["text"].removeprefix("status "))
+        found = process.extract(
+            query, titles, scorer=fuzz.WRatio, processor=None, limit=5, score_cutoff=TITLE_MATCH_MIN
+        )
+        answer = "\n".join(title for title, _, _ in found) or "-"
+        make_respond(settings, command["response_url"])(text=answer, response_type="ephemeral")
+
+    return _served(app)
+
+
+def _app(settings, process_before_response: bool) -> App:
     app = App(
         client=make_client(settings),
         signing_secret=settings.slack_signing_secret,
@@ -24,12 +66,12 @@ def bare_web_app(settings, *, process_before_response: bool) -> Starlette:
         listener_executor=TrackedExecutor(),
     )
 
-    @app.command("/behov")
-    def only_ack(ack):
-        ack()
-
     @app.action(re.compile(".*"))
     def only_ack_click(ack):
         ack()
 
+    return app
+
+
+def _served(app: App) -> Starlette:
     return Starlette(routes=[Route("/slack/events", slack_endpoint(app), methods=["POST"])])

@@ -1,4 +1,4 @@
-"""`python -m benchmarks.serve --app behov|bare --pbr 0|1 --port P`: one server process.
+"""`python -m benchmarks.serve --app behov|bare|floor --pbr 0|1 --port P`: one server process.
 
 Both apps are served identically (bot.server.make_server: uvicorn, the Starlette adapter of
 bot/web.py), with settings from the environment; only what Bolt runs differs.
@@ -15,16 +15,17 @@ from bot.settings import load_settings
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--app", choices=["behov", "bare"], required=True)
+    parser.add_argument("--app", choices=["behov", "bare", "floor"], required=True)
     parser.add_argument("--pbr", type=int, choices=[0, 1], required=True)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     settings = load_settings()
     logs.configure(settings, fmt="json", level="INFO")  # as in production (stderr is dropped)
-    if args.app == "bare":
-        from benchmarks.bare import bare_web_app
+    if args.app in ("bare", "floor"):
+        from benchmarks import bare
 
-        web_app = bare_web_app(settings, process_before_response=bool(args.pbr))
+        make = bare.bare_web_app if args.app == "bare" else bare.floor_web_app
+        web_app = make(settings, process_before_response=bool(args.pbr))
     else:
         from bot.runtime import build_runtime
 

@@ -11,8 +11,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from slack_sdk.webhook import WebhookClient, WebhookResponse
+from slack_sdk.webhook import WebhookResponse
 
+from bot.hooks import post_json
 from bot.settings import Settings
 
 
@@ -64,8 +65,9 @@ class ResponseUrlError(SlackClientError):
 
 
 class Respond:
-    """`respond()` for listeners: posts to the request's response_url with BEHOV_SLACK_TIMEOUT
-    and the WebClient's retries, and raises on a final error like the WebClient does.
+    """`respond()` for listeners: posts to the request's response_url with BEHOV_SLACK_TIMEOUT,
+    the WebClient's retries and a kept-alive connection (bot/hooks.py), and raises on a final
+    error like the WebClient does.
 
     Bolt's own waits 30 s, retries only a broken connection and returns error statuses
     silently. Called as Bolt's is, with keywords (`text=`, `blocks=`, `replace_original=`…)
@@ -80,10 +82,13 @@ class Respond:
         if self.response_url is None:
             raise ValueError("respond is unsupported here as there is no response_url")
         message = dict(text) if isinstance(text, dict) else {"text": text, **fields}
-        # Made per call, as Bolt does: most requests never respond, so they pay nothing.
-        hook = WebhookClient(self.response_url, self.timeout, retry_handlers=retry_handlers())
         # Bolt leaves out empty block and attachment lists; so do we.
-        answer = hook.send_dict({k: v for k, v in message.items() if v not in (None, [])})
+        answer = post_json(
+            self.response_url,
+            {k: v for k, v in message.items() if v not in (None, [])},
+            timeout=self.timeout,
+            retry_handlers=retry_handlers(),
+        )
         if not 200 <= answer.status_code < 300:
             raise ResponseUrlError(answer.status_code, answer.body or "")
         return answer

@@ -90,6 +90,11 @@ class FakeSlack(Platform, Modals, Workspace):
             self._thread.join(timeout=5)
             self._server = None
 
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted since start (a kept-alive client uses one for many calls)."""
+        return self._server.connections if self._server else 0
+
     def __enter__(self) -> FakeSlack:
         return self.start()
 
@@ -230,6 +235,11 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
     request_queue_size = 128
+    connections = 0  # accepted so far: tests see whether clients keep connections alive
+
+    def process_request(self, request, client_address) -> None:
+        self.connections += 1  # called by the one accepting thread
+        super().process_request(request, client_address)
 
 
 def _error(error: str) -> dict:
@@ -257,6 +267,9 @@ def _handler(fake: FakeSlack):
         """Routes /api/<method>, /upload/<file>, /response/<token> and /files/<file>."""
 
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: with Nagle's algorithm on, a kept-alive
+        # client's delayed ACK would hold every body back by 40 ms.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args) -> None:
             pass
