@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Texts
+from bot.posting import post_once
 from commands import ids
 from commands.context import telling_user
 from commands.home import refresh_home
@@ -95,7 +96,7 @@ def tell(client: WebClient, body: dict, respond, tx: Texts, text: str) -> None:
         elif body.get("response_url"):
             respond(text=text, response_type="ephemeral", replace_original=False)
         else:
-            client.chat_postMessage(channel=body["user"]["id"], text=text)
+            post_once(client, channel=body["user"]["id"], text=text)
 
 
 # ---------------------------------------------------------------- the details view

@@ -9,6 +9,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
+from bot.posting import post_once, upload_once
 from commands.context import telling_user
 from commands.render.matrix import Placed, matrix_png, matrix_text
 from storage.votes import phase_two_needs
@@ -51,13 +52,14 @@ def send_matrix(client: WebClient, svc, tx: Texts, *, user_id: str, respond) -> 
     with telling_user(respond, tx, "showing the matrix"):
         channel = client.conversations_open(users=user_id)["channel"]["id"]
         if respond is None:
-            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            post_once(client, channel=channel, text=text, blocks=blocks)
         else:
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         if not needs:
             return
         picture = matrix_png(needs, tx)
-        client.files_upload_v2(
+        upload_once(
+            client,
             channel=channel,
             file=picture,
             filename=FILENAME,

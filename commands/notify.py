@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Texts
+from bot.posting import post_once
 from commands import ids
 from commands.render.details import history_line
 from commands.render.kit import actions, button, context, escape, section
@@ -56,8 +57,8 @@ def notify_change(client: WebClient, svc, need: Need, event: NeedEvent) -> int:
         tx = Texts(svc.languages.language(user_id))
         text, blocks = change_message(need, event, svc, tx)
         try:
-            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+            post_once(client, channel=user_id, text=text, blocks=blocks)
             sent += 1
-        except SlackClientError as exc:
+        except (SlackClientError, OSError) as exc:
             log.warning("could not tell %s about #%s: %s", user_id, need.id, exc)
     return sent

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Texts
+from bot.posting import post_once
 from commands import ids
 from commands.context import telling_user
 from commands.home import refresh_home
@@ -53,8 +54,8 @@ def submit(ack, body: dict, view: dict, client: WebClient, context) -> None:
     if not created:
         return
     text, blocks = done_message(need, tx, created=True)
-    try:  # the form already shows the number: a lost copy is logged, not retried (no twins)
-        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    try:  # the form already shows the number: a message that cannot be sent is only logged
+        post_once(client, channel=user_id, text=text, blocks=blocks)
     except (SlackClientError, OSError) as exc:
         log.warning("could not send the confirmation of #%s: %s", need.id, exc)
     if draft.source_channel and draft.source_ts:

@@ -7,8 +7,10 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.posting import upload_once
 from bot.report_chart import report_chart_png
 from bot.reporting import report_tables
+from bot.slack_client import maybe_carried_out
 from commands.context import telling_user
 from commands.render.report import report_text
 from domain.report import annual_report
@@ -54,11 +56,13 @@ def upload(client: WebClient, channel: str, user: str, text: str, png: bytes, ye
     )
     if channel:
         try:
-            client.files_upload_v2(channel=channel, **details)
+            upload_once(client, channel=channel, **details)
             return
         except SlackApiError as exc:
+            if maybe_carried_out(exc):  # it may be in the channel: a DM could show it twice
+                raise
             log.info(
                 "report to %s failed (%s); sending it as a DM", channel, exc.response.get("error")
             )
     dm = client.conversations_open(users=user)["channel"]["id"]
-    client.files_upload_v2(channel=dm, **details)
+    upload_once(client, channel=dm, **details)

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.i18n import SV, Texts
+from bot.posting import post_once
 from commands import ids, vote_messages, voters
 from commands.context import telling_user
 from commands.home import refresh_home
@@ -109,8 +110,8 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
                 need, vote, svc.ref, SV, svc.settings.tz, voted=0, eligible=len(eligible)
             )
             # Posted inside the transaction: if Slack refuses, no vote and no phase change.
-            posted = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-            set_message(session, vote=vote, ts=posted["ts"])
+            ts = post_once(client, channel=channel, text=text, blocks=blocks)
+            set_message(session, vote=vote, ts=ts)
     except VoteError as refused:
         return tx(refused.key, number=number, channel=channel)
     except SlackApiError as exc:
