@@ -223,3 +223,40 @@ def test_a_report_slack_never_shares_is_told_and_not_sent_by_dm(bot, fake_slack,
     assert shares(fake_slack.messages("CGENERAL")) == []
     assert shares(fake_slack.dm_messages(ADMIN)) == []
     assert len(fake_slack.calls("files.completeUploadExternal")) == 3
+
+
+# ---------------------------------------------------------------- the pieces
+
+
+def test_a_message_with_metadata_of_its_own_carries_the_key_in_its_payload():
+    from bot.sent_check import carrying, marked
+
+    own = {"event_type": "behov_vote", "event_payload": {"vote": 7}}
+    metadata = marked("post/abc", own)
+    assert metadata == {
+        "event_type": "behov_vote",
+        "event_payload": {"vote": 7, EVENT_TYPE: "post/abc"},
+    }
+    assert own == {"event_type": "behov_vote", "event_payload": {"vote": 7}}  # not changed
+    assert carrying("post/abc")({"metadata": metadata})
+    assert carrying("post/abc")({"metadata": marked("post/abc")})
+    assert not carrying("post/abc")({"metadata": marked("post/other", own)})
+    assert not carrying("post/abc")({"text": "no metadata"})
+
+
+def test_the_posting_client_retries_only_a_429():
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+    from bot.posting import without_blind_retries
+    from bot.slack_client import make_client
+
+    settings = make_settings("sqlite://", "http://127.0.0.1:9/api/", behov_slack_timeout=4)
+    client = make_client(settings)
+    assert len(client.retry_handlers) == 3
+    poster = without_blind_retries(client)
+    assert [type(h) for h in poster.retry_handlers] == [RateLimitErrorRetryHandler]
+    assert (poster.token, poster.base_url, poster.timeout) == (
+        client.token,
+        client.base_url,
+        4,
+    )
