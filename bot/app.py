@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,11 +18,6 @@ from storage.db import Database
 from storage.title_index import TitleIndex
 
 log = logging.getLogger(__name__)
-
-# CPU-heavy answers (fuzzy lookups, lists and searches over many needs) at once per process:
-# each holds the GIL for milliseconds at a time, and every ack waiting for the GIL behind a
-# crowd of them would be late; more of them at once would not be faster (one GIL).
-HEAVY_AT_ONCE = 2
 
 
 def utc_now() -> datetime:
@@ -41,9 +35,6 @@ class Services:
     titles: TitleIndex = field(default_factory=TitleIndex)
     clock: Callable[[], datetime] = utc_now
     listeners: TrackedExecutor = field(default_factory=TrackedExecutor)
-    heavy: threading.BoundedSemaphore = field(
-        default_factory=lambda: threading.BoundedSemaphore(HEAVY_AT_ONCE)
-    )
 
 
 def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Services:
