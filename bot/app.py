@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +19,11 @@ from storage.db import Database
 from storage.title_index import TitleIndex
 
 log = logging.getLogger(__name__)
+
+# CPU-heavy answers (fuzzy lookups, lists and searches over many needs) at once per process:
+# each holds the GIL for milliseconds at a time, and every ack waiting for the GIL behind a
+# crowd of them would be late; more of them at once would not be faster (one GIL).
+HEAVY_AT_ONCE = 2
 
 
 def utc_now() -> datetime:
@@ -35,6 +41,9 @@ class Services:
     titles: TitleIndex = field(default_factory=TitleIndex)
     clock: Callable[[], datetime] = utc_now
     listeners: TrackedExecutor = field(default_factory=TrackedExecutor)
+    heavy: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(HEAVY_AT_ONCE)
+    )
 
 
 def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Services:

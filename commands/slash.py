@@ -91,7 +91,8 @@ def answer_after_ack(turn: Turn, what: str, answer: Callable) -> None:
     turn.ack()
     with telling_user(turn.respond, turn.tx, what):
         try:
-            text, blocks = answer(turn.svc, turn.tx, turn.argument)
+            with turn.svc.heavy:
+                text, blocks = answer(turn.svc, turn.tx, turn.argument)
         except Exception as error:
             text, blocks = errors.explain(error, f"/behov ({what})", turn.tx), None
         turn.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
