@@ -34,7 +34,11 @@ def render(svc, tx: Texts, user_id: str, pages: HomePages) -> dict:
 
 
 def publish(client: WebClient, svc, tx: Texts, user_id: str, pages: HomePages) -> None:
-    client.views_publish(user_id=user_id, view=render(svc, tx, user_id, pages))
+    # A tab is a dozen queries and a few hundred blocks: heavy work, in turn with the other
+    # heavy answers, so that many at once (every voter's first click) do not hold up acks.
+    with svc.heavy:
+        view = render(svc, tx, user_id, pages)
+    client.views_publish(user_id=user_id, view=view)
 
 
 def refresh_home(client: WebClient, svc, user_ids: Iterable[str | None]) -> None:
