@@ -21,9 +21,8 @@ from storage.title_index import TitleIndex
 log = logging.getLogger(__name__)
 
 # CPU-heavy answers (fuzzy lookups, lists and searches over many needs, App Home tabs) at once
-# per process:
-# each holds the GIL for milliseconds at a time, and every ack waiting for the GIL behind a
-# crowd of them would be late; more of them at once would not be faster (one GIL).
+# per process: each holds the GIL for milliseconds at a time, and every ack waiting for the
+# GIL behind a crowd of them would be late; more at once would not be faster (one GIL).
 HEAVY_AT_ONCE = 2
 
 
