@@ -200,6 +200,21 @@ def connect(fake_slack, running: Bot) -> Bot:
     return running
 
 
+# BEHOV_SLACK_TIMEOUT of `impatient_bot`: short, so an answer that comes late times out.
+IMPATIENT_TIMEOUT = 1.0
+
+
+@pytest.fixture
+def impatient_bot(database_url, fake_slack, clock):
+    """The bot with a short BEHOV_SLACK_TIMEOUT (IMPATIENT_TIMEOUT), so a late answer times out."""
+    timeout = IMPATIENT_TIMEOUT
+    settings = make_settings(database_url, fake_slack.api_url, behov_slack_timeout=timeout)
+    running = connect(fake_slack, Bot(settings, clock))
+    yield running
+    running.stop()
+    assert fake_slack.problems == [], fake_slack.problems
+
+
 @pytest.fixture
 def bot(database_url, fake_slack, clock):
     running = connect(fake_slack, Bot(make_settings(database_url, fake_slack.api_url), clock))

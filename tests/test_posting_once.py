@@ -18,13 +18,13 @@ from commands import ids
 from fakeslack import visible_text
 from storage.models import Need, Vote
 from storage.needs import history
-from tests.conftest import ADMIN, STAFF, VOTING_CHANNEL, Bot, connect, make_settings
+from tests.conftest import ADMIN, IMPATIENT_TIMEOUT, STAFF, VOTING_CHANNEL, make_settings
 from tests.lifecycle_support import new_need
 from tests.test_lifecycle_slack import open_details
 from tests.test_slack_failures import register
 from tests.test_votes_slack import add_need, add_voters, vote_message
 
-TIMEOUT = 1.0  # BEHOV_SLACK_TIMEOUT here; a late answer comes well after it
+TIMEOUT = IMPATIENT_TIMEOUT  # BEHOV_SLACK_TIMEOUT of `impatient_bot`
 
 # name: (the failure of the next call, how many calls the bot then makes)
 FAILURES = {
@@ -34,16 +34,6 @@ FAILURES = {
     "429 Retry-After": (dict(status=429, retry_after=1), 2),
 }
 LOOKS = {"429 Retry-After": 0}  # a 429 means Slack did nothing: nothing to look for
-
-
-@pytest.fixture
-def impatient_bot(database_url, fake_slack, clock):
-    """The bot with a short BEHOV_SLACK_TIMEOUT, so a late answer times out."""
-    settings = make_settings(database_url, fake_slack.api_url, behov_slack_timeout=TIMEOUT)
-    running = connect(fake_slack, Bot(settings, clock))
-    yield running
-    running.stop()
-    assert fake_slack.problems == [], fake_slack.problems
 
 
 def confirmation(bot, fake_slack, ref, clock):

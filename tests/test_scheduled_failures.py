@@ -18,14 +18,14 @@ from bot.app import build_services
 from bot.scheduler import run_due_work
 from bot.sent_check import EVENT_TYPE, delivery_key
 from storage.models import JobClaim
-from tests.conftest import ADMIN, VOTING_CHANNEL, Bot, connect, make_settings
+from tests.conftest import ADMIN, IMPATIENT_TIMEOUT, VOTING_CHANNEL, make_settings
 from tests.scheduler_support import add_need, days
 from tests.test_votes_slack import add_need as add_need_via_bot
 from tests.test_votes_slack import add_voters, choose, open_vote, vote_message
 
 TZ = ZoneInfo("Europe/Stockholm")
 DIGEST_CHANNEL = "CGENERAL"
-TIMEOUT = 1.0  # BEHOV_SLACK_TIMEOUT in these tests; a late answer comes well after it
+TIMEOUT = IMPATIENT_TIMEOUT  # BEHOV_SLACK_TIMEOUT of `impatient_bot`
 
 FAILURES = {
     "timeout, stored": dict(delay=3 * TIMEOUT, processed=True),
@@ -158,16 +158,6 @@ def test_without_access_to_the_history_the_post_is_sent_again_and_logged(
 
 
 # ---------------------------------------------------------------- votes
-
-
-@pytest.fixture
-def impatient_bot(database_url, fake_slack, clock):
-    """The bot with a short BEHOV_SLACK_TIMEOUT, so a late answer times out."""
-    settings = make_settings(database_url, fake_slack.api_url, behov_slack_timeout=TIMEOUT)
-    running = connect(fake_slack, Bot(settings, clock))
-    yield running
-    running.stop()
-    assert fake_slack.problems == [], fake_slack.problems
 
 
 STORED_FAILURES = {name: FAILURES[name] for name in sorted(STORED)}
