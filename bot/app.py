@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from bot.executor import TrackedExecutor
 from bot.languages import UserLanguages
 from bot.settings import Settings
 from bot.slack_client import make_client
+from bot.turns import FairLimit
 from domain.reference import Reference, load_reference
 from storage.db import Database
 from storage.title_index import TitleIndex
@@ -41,9 +41,7 @@ class Services:
     titles: TitleIndex = field(default_factory=TitleIndex)
     clock: Callable[[], datetime] = utc_now
     listeners: TrackedExecutor = field(default_factory=TrackedExecutor)
-    heavy: threading.BoundedSemaphore = field(
-        default_factory=lambda: threading.BoundedSemaphore(HEAVY_AT_ONCE)
-    )
+    heavy: FairLimit = field(default_factory=lambda: FairLimit(HEAVY_AT_ONCE))
 
 
 def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Services:
