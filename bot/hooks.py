@@ -95,19 +95,13 @@ def _as_os_error(exc: urllib3.exceptions.HTTPError) -> OSError:
 def _manager_for(url: str) -> urllib3.PoolManager:
     """A pool per proxy: the environment's HTTPS_PROXY/NO_PROXY apply, as with urllib."""
     proxy = _proxy_for(url)
-    manager = _managers.get(proxy)
-    if manager is None:
-        with _lock:
-            manager = _managers.get(proxy)
-            if manager is None:
-                options = dict(num_pools=16, maxsize=32, block=False)
-                manager = (
-                    urllib3.ProxyManager(proxy, **options)
-                    if proxy
-                    else urllib3.PoolManager(**options)
-                )
-                _managers[proxy] = manager
-    return manager
+    with _lock:
+        if proxy not in _managers:
+            options = dict(num_pools=16, maxsize=32, block=False)
+            _managers[proxy] = (
+                urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+            )
+        return _managers[proxy]
 
 
 def _proxy_for(url: str) -> str | None:

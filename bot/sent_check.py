@@ -109,9 +109,9 @@ def _find(client: WebClient, channel: str, matches, since: datetime, thread_ts) 
             page = client.conversations_replies(ts=thread_ts, **args)
         else:
             page = client.conversations_history(**args)
-        found = [message for message in page.get("messages") or [] if matches(message)]
-        if found:
-            return found[0]
+        found = next((m for m in page.get("messages") or [] if matches(m)), None)
+        if found is not None:
+            return found
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return None

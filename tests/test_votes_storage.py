@@ -66,6 +66,13 @@ def cast(db, vote, user, quadrant, at=NOW, **kw):
         return cast_ballot(conn, vote_id=vote.id, user_id=user, quadrant=quadrant, now=at, **kw)
 
 
+def run_all(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def stored_vote(db, vote) -> Vote:
     with db.session() as s:
         return s.get(Vote, vote.id)
@@ -260,10 +267,7 @@ def test_render_claims_are_won_by_one_thread(db, ref):
                 wins.append(1)
 
     threads = [threading.Thread(target=try_claim) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all(threads)
     assert wins == [1]
 
 
@@ -283,10 +287,7 @@ def test_many_voters_at_once_lose_and_double_nothing(db, ref):
 
     jobs = [(u, G) for u in users] + [(u, A) for u in users[:10]]
     threads = [threading.Thread(target=vote_as, args=job) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all(threads)
     assert errors == []
     with db.session() as s:
         stored = s.get(Vote, vote.id)
@@ -390,10 +391,7 @@ def test_concurrent_clicks_of_one_voter_leave_the_latest_choice(db, ref):
             errors.append(exc)
 
     threads = [threading.Thread(target=click, args=c) for c in reversed(clicks)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all(threads)
     assert errors == []
     with db.session() as s:
         (ballot,) = s.exec(select(Ballot)).all()
