@@ -182,6 +182,21 @@ def _tell_followers(svc, client: WebClient, number: int) -> None:
 # ---------------------------------------------------------------- ballots
 
 
+class Click(NamedTuple):
+    """A click on a vote's choice: which vote, on which message, when."""
+
+    vote_id: int
+    message_ts: str | None
+    at: datetime | None
+
+
+def clicked_ts(body: dict) -> str | None:
+    """The ts of the message the button was clicked in: a click acts only on the vote whose
+    message that is (storage.votes.clicked_message)."""
+    container = body.get("container") or {}
+    return container.get("message_ts") or (body.get("message") or {}).get("ts")
+
+
 def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:
     """A click on one of the four choices (value = vote id)."""
     ack()
@@ -208,21 +223,6 @@ def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> 
                 vote_messages.counted(svc, client, vote_id, stored.vote.rendered_at)
         if stored.first:  # the need leaves "Väntar på din röst"; a changed choice changes no tab
             refresh_home(client, svc, [user_id])
-
-
-class Click(NamedTuple):
-    """A click on a vote's choice: which vote, on which message, when."""
-
-    vote_id: int
-    message_ts: str | None
-    at: datetime | None
-
-
-def clicked_ts(body: dict) -> str | None:
-    """The ts of the message the button was clicked in: a click acts only on the vote whose
-    message that is (storage.votes.clicked_message)."""
-    container = body.get("container") or {}
-    return container.get("message_ts") or (body.get("message") or {}).get("ts")
 
 
 def click_time(action_ts) -> datetime | None:
