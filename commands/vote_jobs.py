@@ -17,13 +17,16 @@ from bot.notify import ScheduledPost, scheduled_client
 from bot.slack_client import make_client
 from commands import vote_messages, voters
 from commands.render.votes import reminder
+from commands.votes import unposted_limit
 from domain.votes import reminder_at
 from storage.claims import done
 from storage.needs import get_need
 from storage.votes import (
+    abandoned,
     behind,
     close_vote,
     closed_since,
+    drop_abandoned,
     due_votes,
     members,
     open_votes,
@@ -126,4 +129,24 @@ def refresh_behind_messages(services, now) -> None:
             log.warning("could not refresh the message of vote %s: %s", vote_id, exc)
 
 
-VOTE_JOBS = [close_due_votes, announce_results, remind_voters, refresh_behind_messages]
+def drop_abandoned_votes(services, now) -> None:
+    """Votes whose opener died between storing and posting them (commands.votes.open_for):
+    never open, so never closed or counted; after the opener's longest wait they go, and a
+    message they may have left in the channel answers clicks that it is no longer in use."""
+    before = now - unposted_limit(services.settings)
+    with services.db.session() as session:
+        vote_ids = abandoned(session, before=before)
+    if not vote_ids:
+        return
+    with services.db.session(write=True) as session:
+        drop_abandoned(session, vote_ids=vote_ids)
+    log.warning("votes %s were never posted: dropped", vote_ids)
+
+
+VOTE_JOBS = [
+    close_due_votes,
+    announce_results,
+    remind_voters,
+    refresh_behind_messages,
+    drop_abandoned_votes,
+]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -30,16 +31,19 @@ from domain.needs import parse_number
 from domain.phases import Quadrant
 from domain.votes import may_open
 from storage.casting import Cast, cast_ballot
+from storage.models import Vote
 from storage.needs import get_need, history
 from storage.votes import (
     VoteError,
     ballot_of,
+    clicked_message,
     close_vote,
+    drop_unposted,
     get_vote,
-    open_vote,
     open_vote_for,
-    set_message,
+    publish_vote,
     set_reason,
+    start_vote,
 )
 
 log = logging.getLogger(__name__)
@@ -76,7 +80,12 @@ def open_from_button(ack, body: dict, action: dict, client: WebClient, respond, 
 
 
 def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> str:
-    """Open a vote on the need and post it in the voting channel; the answer to the admin."""
+    """Open a vote on the need and post it in the voting channel; the answer to the admin.
+
+    No transaction is open while Slack is asked (a post may take a minute through its
+    retries, and on SQLite a transaction holds every other writer's turn): the vote is
+    stored unposted, posted, then opened or dropped, each step short (storage/votes.py).
+    """
     if not svc.settings.is_admin(user_id):
         return tx("vote.admins_only")
     channel = svc.settings.behov_voting_channel
@@ -97,7 +106,7 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
         now = svc.clock()
         with svc.db.session(write=True) as session:
             need = get_need(session, need_id=number)
-            vote = open_vote(
+            vote = start_vote(
                 session,
                 need=need,
                 channel=channel,
@@ -105,13 +114,13 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
                 now=now,
                 duration=svc.settings.vote_duration,
                 eligible=len(eligible),
+                abandoned_before=now - unposted_limit(svc.settings),
             )
-            text, blocks = vote_message(
-                need, vote, svc.ref, SV, svc.settings.tz, voted=0, eligible=len(eligible)
-            )
-            # Posted inside the transaction: if Slack refuses, no vote and no phase change.
-            ts = post_once(client, channel=channel, text=text, blocks=blocks)
-            set_message(session, vote=vote, ts=ts)
+        text, blocks = vote_message(
+            need, vote, svc.ref, SV, svc.settings.tz, voted=0, eligible=len(eligible)
+        )
+        ts = _post(svc, client, vote, channel, text, blocks)
+        _publish(svc, client, vote, channel, ts)
     except VoteError as refused:
         return tx(refused.key, number=number, channel=channel)
     except SlackApiError as exc:
@@ -122,6 +131,43 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
         _tell_followers(svc, client, number)
     refresh_home(client, svc, [*sorted(eligible), *sorted(svc.settings.behov_admins)])
     return tx("vote.opened", number=number, channel=channel, count=len(eligible))
+
+
+def unposted_limit(settings) -> timedelta:
+    """How long a vote may wait for its message before it counts as given up: comfortably
+    longer than `post_once` can take (three posts and three looks through the client's
+    retries, pauses and Retry-After waits, each call up to BEHOV_SLACK_TIMEOUT)."""
+    return max(timedelta(minutes=15), timedelta(seconds=40 * settings.behov_slack_timeout))
+
+
+def _post(svc, client: WebClient, vote: Vote, channel: str, text: str, blocks) -> str:
+    """The vote's message, posted with no transaction open; if it cannot be, the vote is
+    dropped (no vote, no phase change) and the failure goes on to the admin."""
+    try:
+        return post_once(client, channel=channel, text=text, blocks=blocks)
+    except BaseException:
+        with svc.db.session(write=True) as session:
+            drop_unposted(session, vote=vote)
+        raise
+
+
+def _publish(svc, client: WebClient, vote: Vote, channel: str, ts: str) -> None:
+    """Record the posted message: the vote is open. If the vote was dropped as given up or
+    the need decided while Slack was slow, the message is taken down again (its buttons
+    would do nothing) and the admin told why."""
+    try:
+        with svc.db.session(write=True) as session:
+            publish_vote(session, vote=vote, ts=ts, now=svc.clock())
+        return
+    except VoteError as refused:
+        reason = refused.key
+    with svc.db.session(write=True) as session:
+        drop_unposted(session, vote=vote)
+    try:
+        client.chat_delete(channel=channel, ts=ts)
+    except (SlackClientError, OSError) as exc:
+        log.warning("the message %s of a vote not opened stays in %s: %s", ts, channel, exc)
+    raise VoteError("error.slack" if reason == "vote.gone" else reason)
 
 
 def _tell_followers(svc, client: WebClient, number: int) -> None:
@@ -136,6 +182,21 @@ def _tell_followers(svc, client: WebClient, number: int) -> None:
 # ---------------------------------------------------------------- ballots
 
 
+class Click(NamedTuple):
+    """A click on a vote's choice: which vote, on which message, when."""
+
+    vote_id: int
+    message_ts: str | None
+    at: datetime | None
+
+
+def clicked_ts(body: dict) -> str | None:
+    """The ts of the message the button was clicked in: a click acts only on the vote whose
+    message that is (storage.votes.clicked_message)."""
+    container = body.get("container") or {}
+    return container.get("message_ts") or (body.get("message") or {}).get("ts")
+
+
 def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:
     """A click on one of the four choices (value = vote id)."""
     ack()
@@ -145,9 +206,9 @@ def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> 
     if quadrant is None or vote_id is None:
         return
     user_id = body["user"]["id"]
-    clicked_at = click_time(action.get("action_ts"))
+    click = Click(vote_id, clicked_ts(body), click_time(action.get("action_ts")))
     with telling_user(respond, tx, "recording a vote"):
-        stored = _cast(svc, client, tx, vote_id, user_id, quadrant, clicked_at)
+        stored = _cast(svc, client, tx, click, user_id, quadrant)
         if isinstance(stored, str):
             _say(respond, stored)
             return
@@ -173,7 +234,7 @@ def click_time(action_ts) -> datetime | None:
     return moment + timedelta(microseconds=int((micros + "000000")[:6]))
 
 
-def _cast(svc, client, tx: Texts, vote_id, user_id, quadrant: Quadrant, clicked_at=None):
+def _cast(svc, client, tx: Texts, click: Click, user_id, quadrant: Quadrant):
     """The stored ballot (`Cast`), or the text that tells why there is none.
 
     One transaction checks the vote and the voter's membership (as cached) and stores the
@@ -181,7 +242,7 @@ def _cast(svc, client, tx: Texts, vote_id, user_id, quadrant: Quadrant, clicked_
     may be stale, and a member after all is let in.
     """
     try:
-        return _store(svc, vote_id, user_id, quadrant, clicked_at, members_only=True)
+        return _store(svc, click, user_id, quadrant, members_only=True)
     except VoteError as refused:
         if refused.key != "vote.not_eligible":
             return tx(refused.key)
@@ -189,20 +250,21 @@ def _cast(svc, client, tx: Texts, vote_id, user_id, quadrant: Quadrant, clicked_
     if not voters.may_vote(svc, client, channel, user_id):
         return tx("vote.not_eligible", channel=channel)
     try:
-        return _store(svc, vote_id, user_id, quadrant, clicked_at, members_only=False)
+        return _store(svc, click, user_id, quadrant, members_only=False)
     except VoteError as refused:
         return tx(refused.key)
 
 
-def _store(svc, vote_id, user_id, quadrant, clicked_at, *, members_only: bool) -> Cast:
+def _store(svc, click: Click, user_id, quadrant, *, members_only: bool) -> Cast:
     with svc.db.transaction(write=True) as conn:
         return cast_ballot(
             conn,
-            vote_id=vote_id,
+            vote_id=click.vote_id,
             user_id=user_id,
             quadrant=quadrant,
             now=svc.clock(),
-            clicked_at=clicked_at,
+            message_ts=click.message_ts,
+            clicked_at=click.at,
             members_only=members_only,
         )
 
@@ -219,9 +281,10 @@ def ask_reason(ack, body: dict, action: dict, client: WebClient, respond, contex
         vote = get_vote(session, vote_id=vote_id)
         ballot = ballot_of(session, vote_id=vote_id, user_id=user_id) if vote else None
         need = get_need(session, need_id=vote.need_id) if vote else None
+    refused = _not_its_message(body, vote, confirmation_too=True)
     with telling_user(respond, tx, "opening the reason form"):
-        if vote is None:
-            _say(respond, tx("vote.not_found"))
+        if refused:
+            _say(respond, tx(refused))
         elif vote.closed_at is not None or svc.clock() >= vote.deadline:
             _say(respond, tx("vote.closed"))
         elif ballot is None:
@@ -270,24 +333,42 @@ def close_early(ack, body: dict, action: dict, client: WebClient, respond, conte
             return
         with svc.db.session() as session:
             vote = get_vote(session, vote_id=vote_id)
-        if vote is None:
-            _say(respond, tx("vote.not_found"))
+        refused = _not_its_message(body, vote)
+        if refused:
+            _say(respond, tx(refused))
             return
         eligible = voters.current(svc, client, vote.channel)
-        with svc.db.session(write=True) as session:
-            closed = close_vote(
-                session,
-                vote_id=vote_id,
-                now=svc.clock(),
-                closed_by=user_id,
-                eligible=len(eligible),
-                quorum_setting=svc.settings.behov_vote_quorum,
-            )
+        try:
+            with svc.db.session(write=True) as session:
+                closed = close_vote(
+                    session,
+                    vote_id=vote_id,
+                    now=svc.clock(),
+                    closed_by=user_id,
+                    eligible=len(eligible),
+                    quorum_setting=svc.settings.behov_vote_quorum,
+                    message_ts=vote.message_ts,  # still the message clicked in, under the lock
+                )
+        except VoteError as gone:
+            _say(respond, tx(gone.key))
+            return
         if closed is None:
             _say(respond, tx("vote.closed"))
             return
         vote_messages.announce(svc, client, vote_id, now=svc.clock())
         _say(respond, tx("vote.closed_by_you", number=closed[0].need_id))
+
+
+def _not_its_message(body: dict, vote, *, confirmation_too: bool = False) -> str | None:
+    """Why a click on a vote's button does nothing: it did not come from the vote's message
+    (or, with `confirmation_too`, from the voter's own confirmation, shown only to them)."""
+    if confirmation_too and vote is not None and (body.get("container") or {}).get("is_ephemeral"):
+        return None
+    try:
+        clicked_message(vote, clicked_ts(body))
+    except VoteError as refused:
+        return refused.key
+    return None
 
 
 # ---------------------------------------------------------------- membership events

@@ -27,7 +27,7 @@ from storage import lifecycle
 from storage.casting import cast_ballot
 from storage.models import Need
 from storage.needs import create_need
-from storage.votes import close_vote, open_vote
+from storage.votes import close_vote, publish_vote, start_vote
 
 DATA = Path(__file__).with_name("data") / "needs.yml"
 WHO = {
@@ -182,7 +182,7 @@ def _with_history(session, ref, item: dict, now: datetime) -> None:
 
 def _closed_vote(session, need: Need, quadrant: str, opened: datetime, closed: datetime) -> None:
     """A past vote through the bot's own vote storage: opened, four ballots, closed."""
-    vote = open_vote(
+    vote = start_vote(
         session,
         need=need,
         channel=people.VOTING_CHANNEL,
@@ -190,11 +190,16 @@ def _closed_vote(session, need: Need, quadrant: str, opened: datetime, closed: d
         now=opened,
         duration=closed - opened,
         eligible=len(VOTERS),
+        abandoned_before=opened,
     )
+    ts = f"{opened.timestamp():.6f}"  # as if posted then (the demo's channel starts empty)
+    publish_vote(session, vote=vote, ts=ts, now=opened)
     picks = [quadrant, quadrant, quadrant, OTHER_QUADRANT[quadrant]]
     conn = session.connection()  # the session's transaction: the ballots are plain statements
     for voter, pick in zip(VOTERS, picks, strict=False):
-        cast_ballot(conn, vote_id=vote.id, user_id=voter, quadrant=Quadrant(pick), now=opened)
+        cast_ballot(
+            conn, vote_id=vote.id, user_id=voter, quadrant=Quadrant(pick), now=opened, message_ts=ts
+        )
     close_vote(
         session,
         vote_id=vote.id,

@@ -10,7 +10,8 @@ conversations.open/info/members/history/replies, users.info, views.open/push/upd
 files.getUploadURLExternal/completeUploadExternal/info, plus response_urls and upload URLs.
 Arguments are checked like Slack does (Block Kit via `fakeslack.blockkit`); every rejection is
 kept in `fs.problems`, every call in `fs.calls()`; `fs.fail(method, ...)` injects 429/5xx/errors
-and delays, before the call or (`processed=True`) after it was carried out. Posts to
+and delays, before the call or (`processed=True`) after it was carried out; `fs.hold(method)`
+keeps the next call waiting until the test releases it. Posts to
 response_urls count as the method "response_url" in both. History and replies
 honour oldest/latest/inclusive and paging, and show message metadata only with
 include_all_metadata, as Slack does.
@@ -28,7 +29,7 @@ response_url post when its request arrived, not when the fake had finished check
 from fakeslack.blockkit import check_blocks, check_view
 from fakeslack.forms import UserActionError
 from fakeslack.platform import Result
-from fakeslack.server import Call, FakeSlack
+from fakeslack.server import Call, FakeSlack, Hold
 from fakeslack.signing import signature
 from fakeslack.state import SlackError
 from fakeslack.text import visible_text
@@ -36,6 +37,7 @@ from fakeslack.text import visible_text
 __all__ = [
     "Call",
     "FakeSlack",
+    "Hold",
     "Result",
     "SlackError",
     "UserActionError",

@@ -219,12 +219,13 @@ class Platform:
         Where: `channel`+`ts` (a message), `message` (alias `response_of`: a dict returned by
         messages()/ephemerals()/dm_messages()), `view_id`, `home=True`, or else the top modal.
         `value` picks a button by value or an option by value; `selected` is for multi-selects,
-        user/channel pickers and dates. `force=True` crafts the action even if not shown.
+        user/channel pickers and dates. `force=True` crafts the action even if not shown, on
+        any message, even in a channel the person is not in (a forged request).
         """
         message = message or response_of
         choice = selected if selected is not None else value
         with self.lock:
-            payload, blocks = self._click_surface(user, channel, ts, view_id, home, message)
+            payload, blocks = self._click_surface(user, channel, ts, view_id, home, message, force)
         found = forms.clickable(blocks, action_id, block_id)
         found = [(b, e) for b, e in found if forms.matches(e, choice)]
         if found:
@@ -238,14 +239,17 @@ class Platform:
         payload["actions"] = [entry]
         return self._send_payload(payload)
 
-    def _click_surface(self, user, channel, ts, view_id, home, message) -> tuple[dict, list]:
+    def _click_surface(
+        self, user, channel, ts, view_id, home, message, forged=False
+    ) -> tuple[dict, list]:
         """The block_actions payload without `actions`, and the blocks the person sees."""
         payload = self._envelope("block_actions", user, trigger_id=self.new_trigger(user))
         if message is not None or channel:
             channel = channel or message["channel"]
             ts = ts or message["ts"]
             ephemeral = bool(message and message.get("is_ephemeral"))
-            self._visible(user, channel)
+            if not forged:
+                self._visible(user, channel)
             try:
                 shown = (
                     self.find_ephemeral(user, ts) if ephemeral else self.find_message(channel, ts)

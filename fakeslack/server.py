@@ -36,6 +36,28 @@ class Call:
         return self.status == 200 and bool(self.response.get("ok"))
 
 
+class Hold:
+    """A call kept waiting until the test lets it go: what Slack does while it is still
+    working on a call, for as long as a test needs to act meanwhile."""
+
+    LIMIT = 30.0  # seconds: a test that fails before releasing does not hang the call forever
+
+    def __init__(self):
+        self.arrived = threading.Event()  # set when the held call has come in
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    @property
+    def released(self) -> bool:
+        return self._released.is_set()
+
+    def wait(self) -> None:
+        self.arrived.set()
+        self._released.wait(self.LIMIT)
+
+
 @dataclass
 class Failure:
     status: int | None
@@ -43,6 +65,7 @@ class Failure:
     error: str | None
     delay: float
     processed: bool = False  # the call is carried out first; only its answer fails or is late
+    hold: Hold | None = None  # the call (its answer, if processed) waits until released
 
 
 class FakeSlack(Platform, Modals, Workspace):
@@ -138,6 +161,16 @@ class FakeSlack(Platform, Modals, Workspace):
                 Failure(status, retry_after, error, delay, processed) for _ in range(times)
             )
 
+    def hold(self, method: str, *, processed: bool = False) -> Hold:
+        """Keep the next call of `method` waiting until `release()`; `arrived` tells it came.
+        With `processed=True` it is carried out first (a message is stored and visible) and
+        only its answer waits."""
+        held = Hold()
+        with self.lock:
+            failure = Failure(None, 0, None, 0.0, processed, held)
+            self._failures.setdefault(method, []).append(failure)
+        return held
+
     def calls(self, method: str | None = None) -> list[Call]:
         with self.lock:
             return [c for c in self._calls if method in (None, c.method)]
@@ -176,10 +209,14 @@ class FakeSlack(Platform, Modals, Workspace):
             failure = pending.pop(0) if pending else None
         if failure and failure.processed:
             status, headers, body = carry_out()
+            if failure.hold:
+                failure.hold.wait()
             if failure.delay:
                 time.sleep(failure.delay)
             status, headers, body = self._failed(failure, error_status) or (status, headers, body)
         else:
+            if failure and failure.hold:
+                failure.hold.wait()
             if failure and failure.delay:
                 time.sleep(failure.delay)
             failed = self._failed(failure, error_status) if failure else None

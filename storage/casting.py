@@ -1,6 +1,8 @@
 """Casting a ballot: the one write of a vote click, on plain statements (no ORM).
 
-The guarantees: a ballot is stored only while the vote is open, under the vote's row lock
+The guarantees: a ballot is stored only while the vote is open and only from its own message
+(the clicked message's ts is the vote's `message_ts`: an orphan message whose vote was undone,
+or a vote not posted yet, changes nothing), under the vote's row lock
 (the write lock on SQLite), which closing takes too, so a click racing the close is either
 in the tally or refused, never stored after it; of two clicks of one voter the later one
 (Slack's `action_ts`, kept in `clicked_at`) wins, whichever is handled last; and the vote's
@@ -22,7 +24,7 @@ from sqlalchemy.engine import Connection, Row
 from domain.phases import Quadrant
 from storage.models import Ballot, ChannelMember, Vote
 from storage.types import UTCDateTime
-from storage.votes import VoteError
+from storage.votes import VoteError, clicked_message
 
 _votes, _ballots, _members = Vote.__table__, Ballot.__table__, ChannelMember.__table__
 
@@ -44,10 +46,12 @@ def cast_ballot(
     user_id: str,
     quadrant: Quadrant,
     now: datetime,
+    message_ts: str | None,
     clicked_at: datetime | None = None,
     members_only: bool = False,
 ) -> Cast:
-    """Record or replace the member's choice; refused once the vote is closed or past due.
+    """Record or replace the member's choice; refused once the vote is closed or past due,
+    and unless `message_ts` (of the clicked message) is the vote's message.
 
     A click older than the one that set the stored choice changes nothing: the result then
     holds the newer choice. With `members_only`, someone the cached members of the vote's
@@ -57,6 +61,7 @@ def cast_ballot(
     values = {
         "vote_id": vote_id,
         "user_id": user_id,
+        "message_ts": message_ts,
         "quadrant": str(quadrant),
         "now": now,
         "clicked_at": clicked_at,
@@ -77,7 +82,7 @@ _ONE_STATEMENT = (
     text("""
 WITH open_vote AS (
     SELECT id, need_id, channel, deadline, rendered_at FROM vote
-    WHERE id = :vote_id AND closed_at IS NULL AND deadline > :now
+    WHERE id = :vote_id AND message_ts = :message_ts AND closed_at IS NULL AND deadline > :now
         AND (NOT :members_only OR EXISTS (
             SELECT 1 FROM channel_member
             WHERE channel_member.channel_id = vote.channel
@@ -127,6 +132,7 @@ _OPEN_VOTE = select(
     _votes.c.ballots_count,
 ).where(
     _votes.c.id == bindparam("vote_id"),
+    _votes.c.message_ts == bindparam("message_ts"),
     _votes.c.closed_at.is_(None),
     _votes.c.deadline > bindparam("now"),
 )
@@ -189,9 +195,9 @@ def _in_three_statements(conn: Connection, values: dict) -> Cast:
 _STORED = select(_ballots.c.quadrant, _ballots.c.reason).where(
     _ballots.c.vote_id == bindparam("vote_id"), _ballots.c.user_id == bindparam("user_id")
 )
-_WHY_NOT = select(_votes.c.channel, _votes.c.closed_at, _votes.c.deadline).where(
-    _votes.c.id == bindparam("vote_id")
-)
+_WHY_NOT = select(
+    _votes.c.channel, _votes.c.message_ts, _votes.c.closed_at, _votes.c.deadline
+).where(_votes.c.id == bindparam("vote_id"))
 
 
 def _overtaken(conn: Connection, vote: Row, values: dict) -> Cast:
@@ -201,8 +207,10 @@ def _overtaken(conn: Connection, vote: Row, values: dict) -> Cast:
 
 def _refusal(conn: Connection, values: dict) -> VoteError:
     vote = conn.execute(_WHY_NOT, values).first()
-    if vote is None:
-        return VoteError("vote.not_found")
+    try:
+        clicked_message(vote, values["message_ts"])
+    except VoteError as refused:
+        return refused
     if vote.closed_at is not None or values["now"] >= vote.deadline:
         return VoteError("vote.closed")
     return VoteError("vote.not_eligible", channel=vote.channel)

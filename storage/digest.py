@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from domain.history import EventKind
 from storage.models import Milestone, Need, NeedEvent, Vote
+from storage.votes import OPEN
 
 # History entries the digest reports as phase changes and decisions.
 CHANGE_KINDS = (
@@ -131,7 +132,7 @@ def digest_data(
     vote_rows = session.exec(
         select(Need.id, Need.title, Vote.deadline, total)
         .join(Need, col(Need.id) == col(Vote.need_id))
-        .where(col(Vote.closed_at).is_(None))
+        .where(OPEN)
         .order_by(col(Vote.deadline), col(Vote.id))
         .limit(limit)
     ).all()

@@ -36,6 +36,7 @@ from storage.models import (
     Vote,
 )
 from storage.needs import change_phase, record_event
+from storage.votes import OPEN
 
 # History kinds that tell the people concerned (followers, submitter, process leader).
 NOTIFY_KINDS = frozenset(
@@ -85,7 +86,8 @@ def get_completion(session: Session, *, need_id: int) -> Completion | None:
 
 
 def open_vote(session: Session, *, need_id: int) -> Vote | None:
-    query = select(Vote).where(Vote.need_id == need_id, col(Vote.closed_at).is_(None))
+    """The need's open vote; one still being posted is not open yet (storage/votes.py)."""
+    query = select(Vote).where(Vote.need_id == need_id, OPEN)
     return session.exec(query).first()
 
 

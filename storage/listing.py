@@ -15,6 +15,7 @@ from domain.phases import Phase
 from storage.models import Ballot, ChannelMember, Mission, Need, Vote
 from storage.needs import needs_by_ids
 from storage.title_index import TitleIndex
+from storage.votes import OPEN
 
 CLOSED = 0  # the bucket of needs that ended without (or before) execution, beside phases 1-4
 BUCKETS = (*(int(p) for p in Phase), CLOSED)
@@ -120,7 +121,7 @@ def awaiting_vote(session: Session, *, user_id: str, now: datetime, page: int, s
     )
     voted = exists().where(Ballot.vote_id == Vote.id, Ballot.user_id == user_id)
     where = [
-        col(Vote.closed_at).is_(None),
+        OPEN,
         Vote.deadline > now,
         col(Need.outcome).is_(None),
         member,
@@ -182,12 +183,13 @@ def awaiting_decision(session: Session, *, page: int, size: int) -> Page:
 
 
 def latest_votes(session: Session, *, need_ids: Sequence[int]) -> dict[int, Vote]:
-    """The most recent vote of each need, in one query."""
+    """The most recent vote of each need (posted: one being opened is no vote yet), in one
+    query."""
     if not need_ids:
         return {}
     latest = (
         select(Vote.need_id, func.max(Vote.id).label("vote_id"))
-        .where(col(Vote.need_id).in_(list(need_ids)))
+        .where(col(Vote.need_id).in_(list(need_ids)), col(Vote.message_ts).is_not(None))
         .group_by(Vote.need_id)
         .subquery()
     )

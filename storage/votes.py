@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import and_, bindparam, delete, func, or_, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.history import EventKind
 from domain.phases import Phase
-from domain.votes import Result, Tally, quorum_for, result
+from domain.votes import Result, Tally, may_open, quorum_for, result
 from storage.models import Ballot, ChannelMember, JobClaim, Need, Vote
 from storage.needs import change_phase, record_event
 
@@ -37,8 +37,21 @@ _votes, _members = Vote.__table__, ChannelMember.__table__
 
 # ---------------------------------------------------------------- opening
 
+# A vote is opened in two short transactions with the post to Slack between them, so no
+# transaction (and on SQLite no write lock) waits on Slack: `start_vote` stores it without a
+# message (`message_ts` NULL: not posted yet), then `publish_vote` records the message and
+# opens it, or `drop_unposted` removes it when the post failed. Until then it is no open vote:
+# lists, counts, reminders, the deadline and the lifecycle rules see only votes with a
+# message (OPEN), and a click on it is refused (storage/casting.py). Its row still holds the
+# need's one place for an open vote (uq_vote_open_per_need), so two admins opening at once
+# open one vote. If the process dies between the steps, it stays unposted: nothing counts it,
+# nothing closes it, and once it is older than the opener's longest wait on Slack, a new vote
+# on the need replaces it and the scheduler drops it (`abandoned`).
+OPEN = and_(col(Vote.closed_at).is_(None), col(Vote.message_ts).is_not(None))
+_UNPOSTED = and_(col(Vote.closed_at).is_(None), col(Vote.message_ts).is_(None))
 
-def open_vote(
+
+def start_vote(
     session: Session,
     *,
     need: Need,
@@ -47,8 +60,15 @@ def open_vote(
     now: datetime,
     duration: timedelta,
     eligible: int,
+    abandoned_before: datetime,
 ) -> Vote:
-    """Create the open vote, moving the need to phase 2; a second open vote is refused."""
+    """Step one: the vote, not posted yet. Refused while the need has a vote (open, or being
+    opened since `abandoned_before`) or may not be voted on; an older unposted one is replaced."""
+    if not may_open(need.phase, need.outcome):
+        raise VoteError("vote.not_votable")
+    session.execute(
+        delete(Vote).where(Vote.need_id == need.id, _UNPOSTED, Vote.opened_at < abandoned_before)
+    )
     vote = Vote(
         need_id=need.id,
         channel=channel,
@@ -62,24 +82,70 @@ def open_vote(
             session.add(vote)
             session.flush()
     except IntegrityError:  # uq_vote_open_per_need: one open vote per need
-        raise VoteError("vote.already_open") from None
-    if need.phase == Phase.IDENTIFIED:
-        change_phase(session, need=need, to_phase=Phase.PRIORITISATION, actor=opened_by, now=now)
-    record_event(
-        session, need=need, at=now, actor=opened_by, kind=EventKind.VOTE_OPENED, new=vote.id
-    )
+        other = open_vote_for(session, need_id=need.id, unposted=True)
+        posted = other is None or other.message_ts is not None
+        raise VoteError("vote.already_open" if posted else "vote.being_opened") from None
     return vote
 
 
-def set_message(session: Session, *, vote: Vote, ts: str) -> None:
+def publish_vote(session: Session, *, vote: Vote, ts: str, now: datetime) -> Vote:
+    """Step two: the message `ts` of the vote `start_vote` made is in the channel, so the
+    vote opens: a need in phase 1 moves to phase 2 and the history records the opening.
+    Refused ("vote.gone") if the unposted vote was dropped meanwhile, or ("vote.not_votable")
+    if the need was decided or closed while the message was posted: the caller then drops
+    the vote."""
+    opened_at = vote.opened_at
+    vote = lock_vote(session, vote_id=vote.id)
+    if not _still_unposted(vote, opened_at):
+        raise VoteError("vote.gone")
+    need = session.get(Need, vote.need_id, with_for_update=True, populate_existing=True)
+    if not may_open(need.phase, need.outcome):
+        raise VoteError("vote.not_votable")
     vote.message_ts = ts
     session.add(vote)
+    if need.phase == Phase.IDENTIFIED:
+        change_phase(
+            session, need=need, to_phase=Phase.PRIORITISATION, actor=vote.opened_by, now=now
+        )
+    record_event(
+        session, need=need, at=now, actor=vote.opened_by, kind=EventKind.VOTE_OPENED, new=vote.id
+    )
+    session.flush()  # open for the plain statements of this transaction too (casting.py)
+    return vote
 
 
-def open_vote_for(session: Session, *, need_id: int) -> Vote | None:
-    return session.exec(
-        select(Vote).where(Vote.need_id == need_id, col(Vote.closed_at).is_(None))
-    ).first()
+def drop_unposted(session: Session, *, vote: Vote) -> None:
+    """Undo step one: its message could not be posted. Nothing else was written for it."""
+    session.execute(
+        delete(Vote).where(Vote.id == vote.id, Vote.opened_at == vote.opened_at, _UNPOSTED)
+    )
+
+
+def _still_unposted(vote: Vote | None, opened_at: datetime) -> bool:
+    """The very vote this opener stored, not posted yet. Its id alone does not tell: once
+    dropped, SQLite may give the id to the next vote, opened at another time."""
+    return (
+        vote is not None
+        and vote.opened_at == opened_at
+        and vote.message_ts is None
+        and vote.closed_at is None
+    )
+
+
+def abandoned(session: Session, *, before: datetime) -> list[int]:
+    """Votes unposted since before `before`: their opener died or gave up between the steps."""
+    return list(session.exec(select(Vote.id).where(_UNPOSTED, Vote.opened_at < before)))
+
+
+def drop_abandoned(session: Session, *, vote_ids: list[int]) -> None:
+    """Remove these unposted votes (one posted meanwhile is kept)."""
+    session.execute(delete(Vote).where(col(Vote.id).in_(vote_ids), _UNPOSTED))
+
+
+def open_vote_for(session: Session, *, need_id: int, unposted: bool = False) -> Vote | None:
+    """The need's open vote; with `unposted`, also one still being opened."""
+    where = col(Vote.closed_at).is_(None) if unposted else OPEN
+    return session.exec(select(Vote).where(Vote.need_id == need_id, where)).first()
 
 
 def get_vote(session: Session, *, vote_id: int) -> Vote | None:
@@ -97,14 +163,12 @@ def lock_vote(session: Session, *, vote_id: int) -> Vote | None:
 
 
 def open_votes(session: Session) -> list[Vote]:
-    return list(
-        session.exec(select(Vote).where(col(Vote.closed_at).is_(None)).order_by(col(Vote.id)))
-    )
+    return list(session.exec(select(Vote).where(OPEN).order_by(col(Vote.id))))
 
 
 def due_votes(session: Session, *, now: datetime) -> list[Vote]:
-    """Open votes whose deadline has passed."""
-    query = select(Vote).where(col(Vote.closed_at).is_(None), Vote.deadline <= now)
+    """Open votes whose deadline has passed (an unposted one is never closed: no one could vote)."""
+    query = select(Vote).where(OPEN, Vote.deadline <= now)
     return list(session.exec(query.order_by(col(Vote.deadline))))
 
 
@@ -160,6 +224,16 @@ def _ballot(session: Session, *, vote_id: int, user_id: str) -> Ballot | None:
     return session.exec(query).first()
 
 
+def clicked_message(vote, message_ts: str | None) -> None:
+    """A click acts only on the vote whose message it came from. An orphan message (posted,
+    but the vote was undone; on SQLite its id may now be another vote's) or a vote not
+    posted yet is refused with the reason's key."""
+    if vote is None or (vote.message_ts is not None and vote.message_ts != message_ts):
+        raise VoteError("vote.message_gone")
+    if vote.message_ts is None:
+        raise VoteError("vote.not_ready")
+
+
 def _open_locked(session: Session, *, vote_id: int, now: datetime) -> Vote:
     vote = lock_vote(session, vote_id=vote_id)
     if vote is None:
@@ -180,13 +254,17 @@ def close_vote(
     closed_by: str | None,
     eligible: int,
     quorum_setting: int | None,
+    message_ts: str | None = None,
 ) -> tuple[Vote, Result] | None:
     """Close the vote and record the result on the need; None if it was closed already.
 
     A vote closed at its deadline is dated at the deadline (`closed_by` None); one closed
-    early by an admin is dated now.
+    early by an admin is dated now. `message_ts`, for a click on the vote's message, must be
+    that message (`clicked_message`).
     """
     vote = lock_vote(session, vote_id=vote_id)
+    if message_ts is not None:
+        clicked_message(vote, message_ts)
     if vote is None or vote.closed_at is not None:
         return None
     outcome = result(
@@ -311,17 +389,13 @@ def next_render_at(state: Row | None, *, interval: timedelta) -> datetime | None
 
 def behind(session: Session) -> list[int]:
     """Open votes whose message does not show the latest count."""
-    query = select(Vote.id).where(
-        col(Vote.closed_at).is_(None), Vote.rendered_version < Vote.tally_version
-    )
+    query = select(Vote.id).where(OPEN, Vote.rendered_version < Vote.tally_version)
     return list(session.exec(query))
 
 
 def bump_open_votes(session: Session, *, channel: str) -> list[int]:
     """The number of eligible voters changed: every open vote's message is behind."""
-    ids = list(
-        session.exec(select(Vote.id).where(Vote.channel == channel, col(Vote.closed_at).is_(None)))
-    )
+    ids = list(session.exec(select(Vote.id).where(Vote.channel == channel, OPEN)))
     if ids:
         session.execute(
             update(Vote).where(col(Vote.id).in_(ids)).values(tally_version=Vote.tally_version + 1)
@@ -398,5 +472,5 @@ def phase_two_needs(session: Session) -> list[tuple[Need, bool]]:
     needs = session.exec(
         select(Need).where(Need.phase == 2, col(Need.outcome).is_(None)).order_by(col(Need.id))
     ).all()
-    voting = set(session.exec(select(Vote.need_id).where(col(Vote.closed_at).is_(None))))
+    voting = set(session.exec(select(Vote.need_id).where(OPEN)))
     return [(need, need.id in voting) for need in needs]

@@ -45,6 +45,9 @@ def add_needs(
         return [n.id for n in needs]
 
 
+POSTED = "1795424400.000100"  # a vote's message is in the channel: the vote is open
+
+
 def open_vote(
     db,
     need_id: int,
@@ -63,6 +66,7 @@ def open_vote(
             deadline=deadline or NOW + timedelta(days=7),
             closed_at=NOW if closed else None,
             quadrant=quadrant,
+            message_ts=POSTED,
         )
         s.add(vote)
         s.flush()

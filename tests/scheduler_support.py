@@ -35,7 +35,7 @@ def decide(db, need_id: int, *, decision: str, at: datetime) -> None:
 def open_vote(db, need_id: int, *, at: datetime, deadline: datetime) -> None:
     with db.session(write=True) as s:
         s.add(Vote(need_id=need_id, channel="CVOTE01", opened_by="UADMIN1", opened_at=at,
-                   deadline=deadline))
+                   deadline=deadline, message_ts="1795424400.000100"))  # fmt: skip
 
 
 def add_milestone(db, need_id: int, *, kind: str, title: str, due: date,

@@ -274,7 +274,7 @@ def test_changing_the_mission_document_and_timetable_later(db, ref, clock):
 def _vote(s, need_id, now, *, closed=False, voters=()):
     vote = Vote(need_id=need_id, channel="CVOTE01", opened_by=ADMIN, opened_at=now,
                 deadline=now + timedelta(days=7), closed_at=now if closed else None,
-                ballots_count=len(voters))  # fmt: skip
+                ballots_count=len(voters), message_ts="1795424400.000100")  # fmt: skip
     s.add(vote)
     s.flush()
     for user, quadrant in voters:

@@ -74,6 +74,13 @@ def crafted_click(fake_slack, user, action_id, value):
     return fake_slack.click(user, action_id, response_of=shown_to_them, value=value, force=True)
 
 
+def forged_click(fake_slack, user, action_id, message, value):
+    """A click on the vote message in a request crafted by someone who cannot see it there
+    (not in the voting channel): a forged request names the right message too."""
+    channel, ts = VOTING_CHANNEL, message["ts"]
+    return fake_slack.click(user, action_id, channel=channel, ts=ts, value=value, force=True)
+
+
 def stored_ballots(bot) -> list[Ballot]:
     with bot.db.session() as s:
         return list(s.exec(select(Ballot).order_by(Ballot.user_id)))
@@ -171,7 +178,7 @@ def test_members_vote_and_others_are_told_why_not(bot, fake_slack, ref):
     (voter,) = add_voters(fake_slack, 1)
     message = open_vote(fake_slack, add_need(bot, ref))
     vote_id = str(stored_vote(bot).id)
-    crafted_click(fake_slack, STAFF, CHOICE["gor_nu"], vote_id)  # not in the voting channel
+    forged_click(fake_slack, STAFF, CHOICE["gor_nu"], message, vote_id)  # not in the channel
     assert "Bara medlemmar i" in last_ephemeral(fake_slack, STAFF)
     assert stored_ballots(bot) == []
     choose(fake_slack, voter, "planera", message)
@@ -375,7 +382,7 @@ def test_joining_and_leaving_the_channel_changes_who_may_vote(bot, fake_slack, r
     choose(fake_slack, "UNEW", "gor_nu", message)
     assert "1 av 2 har röstat" in shown(fake_slack)
     fake_slack.leave(VOTING_CHANNEL, "UNEW")
-    crafted_click(fake_slack, "UNEW", CHOICE["planera"], str(stored_vote(bot).id))
+    forged_click(fake_slack, "UNEW", CHOICE["planera"], message, str(stored_vote(bot).id))
     assert "Bara medlemmar i" in last_ephemeral(fake_slack, "UNEW")
     assert [b.quadrant for b in stored_ballots(bot)] == ["gor_nu"]
 

@@ -26,11 +26,12 @@ from storage.votes import (
     members,
     members_refreshed_at,
     next_render_at,
-    open_vote,
+    publish_vote,
     remove_member,
     render_state,
     replace_members,
     set_reason,
+    start_vote,
     tally_of,
     undo_render,
 )
@@ -38,6 +39,8 @@ from storage.votes import (
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
 SECOND = timedelta(seconds=1)
+TS = "1795424400.000100"  # the vote message's ts
+ABANDONED_AFTER = timedelta(minutes=15)
 G, P, D, A = Quadrant.DO_NOW, Quadrant.PLAN, Quadrant.DELEGATE, Quadrant.WAIT
 
 
@@ -47,21 +50,33 @@ def new_need(db, ref, title="Gemensam läkemedelslista") -> Need:
         return create_need(s, draft=draft, ref=ref, user_id="USTAFF1", now=NOW)[0]
 
 
-def new_vote(db, need, eligible=4) -> Vote:
+def unposted_vote(db, need, eligible=4, at=NOW) -> Vote:
+    """Step one of opening: stored, its message not posted yet."""
     with db.session(write=True) as s:
-        need = s.get(Need, need.id)
-        return open_vote(
+        return start_vote(
             s,
-            need=need,
+            need=s.get(Need, need.id),
             channel="CVOTE",
             opened_by="UADMIN",
-            now=NOW,
+            now=at,
             duration=WEEK,
             eligible=eligible,
+            abandoned_before=at - ABANDONED_AFTER,
         )
 
 
+def posted(db, vote, ts=TS) -> Vote:
+    """Step two: its message is in the channel."""
+    with db.session(write=True) as s:
+        return publish_vote(s, vote=vote, ts=ts, now=NOW)
+
+
+def new_vote(db, need, eligible=4) -> Vote:
+    return posted(db, unposted_vote(db, need, eligible))
+
+
 def cast(db, vote, user, quadrant, at=NOW, **kw):
+    kw.setdefault("message_ts", vote.message_ts)
     with db.transaction(write=True) as conn:
         return cast_ballot(conn, vote_id=vote.id, user_id=user, quadrant=quadrant, now=at, **kw)
 
@@ -423,7 +438,8 @@ def test_a_vote_closing_during_a_click_counts_the_ballot(db, ref):
     need = new_need(db, ref)
     vote = new_vote(db, need)
     with db.transaction(write=True) as conn:  # the click holds the vote until it commits
-        assert cast_ballot(conn, vote_id=vote.id, user_id="U1", quadrant=P, now=NOW).counted
+        click = dict(vote_id=vote.id, user_id="U1", quadrant=P, now=NOW, message_ts=TS)
+        assert cast_ballot(conn, **click).counted
         thread, outcome = in_thread(lambda: close_now(db, vote))
         wait_until_blocked(db, thread)
     thread.join()
@@ -444,6 +460,6 @@ def test_only_cached_members_are_let_in_when_asked(db, ref):
     assert (refused.value.key, refused.value.details) == ("vote.not_eligible", {"channel": "CVOTE"})
     with pytest.raises(VoteError) as missing:
         cast(db, Vote(id=999), "U1", G, members_only=True)
-    assert missing.value.key == "vote.not_found"
+    assert missing.value.key == "vote.message_gone"
     with db.session() as s:
         assert [b.user_id for b in s.exec(select(Ballot))] == ["U1"]

@@ -1,0 +1,164 @@
+"""Opening a vote in two steps, in the database (SQLite and PostgreSQL): a vote without its
+message is not open; two openers at once open one vote; one left behind is replaced or
+dropped; a click acts only from the vote's own message."""
+
+import threading
+
+import pytest
+from sqlmodel import select
+
+from storage import lifecycle
+from storage.models import Ballot, Need, Vote
+from storage.needs import change_phase, history
+from storage.votes import (
+    VoteError,
+    abandoned,
+    behind,
+    close_vote,
+    drop_abandoned,
+    drop_unposted,
+    due_votes,
+    open_vote_for,
+    open_votes,
+)
+from tests.test_votes_storage import (
+    ABANDONED_AFTER,
+    NOW,
+    SECOND,
+    TS,
+    WEEK,
+    G,
+    P,
+    cast,
+    new_need,
+    new_vote,
+    posted,
+    run_all,
+    stored_vote,
+    unposted_vote,
+)
+
+ORPHAN_TS = "1795424399.000200"  # a message Slack stored for a vote that was then undone
+
+
+def refusal(work) -> str:
+    with pytest.raises(VoteError) as refused:
+        work()
+    return refused.value.key
+
+
+def close(db, vote_id, message_ts):
+    with db.session(write=True) as s:
+        return close_vote(
+            s,
+            vote_id=vote_id,
+            now=NOW,
+            closed_by="UADMIN",
+            eligible=4,
+            quorum_setting=None,
+            message_ts=message_ts,
+        )
+
+
+def test_a_vote_is_open_only_once_its_message_is_posted(db, ref):
+    need = new_need(db, ref)
+    vote = unposted_vote(db, need)
+    with db.session() as s:  # no phase change, no history, in no list, never due
+        assert s.get(Need, need.id).phase == 1
+        assert [e.kind for e in history(s, need_id=need.id)] == ["registered"]
+        assert open_votes(s) == [] and behind(s) == []
+        assert due_votes(s, now=NOW + 2 * WEEK) == []
+        assert open_vote_for(s, need_id=need.id) is None
+        assert lifecycle.open_vote(s, need_id=need.id) is None
+    assert refusal(lambda: cast(db, vote, "U1", G, message_ts=TS)) == "vote.not_ready"
+    assert refusal(lambda: close(db, vote.id, TS)) == "vote.not_ready"
+
+    posted(db, vote)
+    with db.session() as s:
+        assert s.get(Need, need.id).phase == 2
+        kinds = [e.kind for e in history(s, need_id=need.id)]
+        assert kinds == ["registered", "phase_changed", "vote_opened"]
+        assert [v.id for v in due_votes(s, now=NOW + WEEK)] == [vote.id]
+    assert cast(db, stored_vote(db, vote), "U1", G).first
+
+
+def test_two_openers_at_once_open_one_vote(db, ref):
+    need = new_need(db, ref)
+    start, outcomes = threading.Barrier(2), []
+
+    def open_it():
+        start.wait()
+        try:
+            outcomes.append(unposted_vote(db, need))
+        except VoteError as refused:
+            outcomes.append(refused.key)
+
+    run_all([threading.Thread(target=open_it) for _ in range(2)])
+    [vote] = [o for o in outcomes if isinstance(o, Vote)]
+    assert [o for o in outcomes if isinstance(o, str)] == ["vote.being_opened"]
+    posted(db, vote)
+    assert refusal(lambda: unposted_vote(db, need)) == "vote.already_open"
+    with db.session() as s:
+        assert len(s.exec(select(Vote)).all()) == 1
+
+
+def test_a_vote_left_unposted_is_replaced_or_dropped_after_the_longest_wait(db, ref):
+    """Its opener died between the steps: until the longest wait is over it may still be
+    under way; after that a new vote replaces it, and the scheduler's sweep removes it."""
+    need, other = new_need(db, ref), new_need(db, ref, title="Mobila team")
+    stranded = unposted_vote(db, need)
+    late = NOW + ABANDONED_AFTER - SECOND
+    assert refusal(lambda: unposted_vote(db, need, at=late)) == "vote.being_opened"
+
+    replacement = unposted_vote(db, need, at=NOW + ABANDONED_AFTER + SECOND)
+    # Its opener, back too late, neither opens nor drops the replacement (on SQLite it may
+    # have the same id).
+    assert refusal(lambda: posted(db, stranded)) == "vote.gone"
+    with db.session(write=True) as s:
+        drop_unposted(s, vote=stranded)
+    posted(db, replacement)
+    with db.session() as s:
+        assert [v.id for v in s.exec(select(Vote))] == [replacement.id]
+
+    forgotten = unposted_vote(db, other)
+    with db.session() as s:
+        assert abandoned(s, before=NOW) == []
+        found = abandoned(s, before=NOW + SECOND)
+    assert found == [forgotten.id]
+    with db.session(write=True) as s:
+        drop_abandoned(s, vote_ids=[*found, replacement.id])  # a posted vote is kept
+    with db.session() as s:
+        assert [v.id for v in s.exec(select(Vote))] == [replacement.id]
+
+
+def test_a_need_decided_while_its_vote_was_posted_gets_no_vote(db, ref):
+    need = new_need(db, ref)
+    vote = unposted_vote(db, need)
+    with db.session(write=True) as s:
+        change_phase(s, need=s.get(Need, need.id), to_phase=3, actor="UADMIN", now=NOW)
+    assert refusal(lambda: posted(db, vote)) == "vote.not_votable"
+    with db.session(write=True) as s:
+        drop_unposted(s, vote=vote)
+        assert s.exec(select(Vote)).all() == []
+
+
+def test_a_click_acts_only_from_the_votes_own_message(db, ref):
+    """The orphan: Slack stored the message of a vote that was then undone. On SQLite the
+    next vote may take the same id, which the orphan's buttons carry."""
+    orphaned = unposted_vote(db, new_need(db, ref))
+    with db.session(write=True) as s:
+        drop_unposted(s, vote=orphaned)
+    vote = new_vote(db, new_need(db, ref, title="Mobila team"))
+    if db.engine.dialect.name == "sqlite":
+        assert vote.id == orphaned.id
+    clicked = Vote(id=orphaned.id)
+    assert refusal(lambda: cast(db, clicked, "U1", G, message_ts=ORPHAN_TS)) == "vote.message_gone"
+    assert refusal(lambda: cast(db, vote, "U1", G, message_ts=None)) == "vote.message_gone"
+    assert refusal(lambda: close(db, orphaned.id, ORPHAN_TS)) == "vote.message_gone"
+    with db.session() as s:
+        assert s.exec(select(Ballot)).all() == []
+        assert s.get(Vote, vote.id).closed_at is None and s.get(Vote, vote.id).tally_version == 0
+
+    assert cast(db, vote, "U1", P).first
+    closed, outcome = close(db, vote.id, TS)
+    assert closed.closed_at == NOW and outcome.tally.total == 1
