@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +16,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
+
+from storage.driver import Driver, as_sqlalchemy_error
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_SECONDS = 30  # how long a SQLite writer waits for the write lock before giving up
@@ -132,6 +134,36 @@ class Database:
         with self._writer_turn(write), bind.connect() as conn:
             yield conn
             conn.commit()
+
+    @contextmanager
+    def driver(self, *, write: bool = False) -> Iterator[Driver]:
+        """The driver's own connection, for the statements every Slack request runs
+        (storage/driver.py). Each statement commits on its own (on PostgreSQL one round
+        trip); on SQLite a writer takes this process's write turn."""
+        with self._writer_turn(write):
+            dialect = self.engine.dialect
+            try:
+                proxy = self.engine.raw_connection()  # pooled: the idle check still applies
+            except dialect.loaded_dbapi.Error as error:  # could not connect
+                raise as_sqlalchemy_error(error, dialect, lost=True) from error
+            postgres = self._write_lock is None
+            try:
+                if postgres:
+                    proxy.driver_connection.autocommit = True
+                yield Driver(proxy, dialect, on_disconnect=self._lost(proxy))
+            finally:
+                if postgres and proxy.is_valid:
+                    proxy.driver_connection.autocommit = False
+                proxy.close()
+
+    def _lost(self, proxy) -> Callable[[BaseException], None]:
+        def lost(error: BaseException) -> None:
+            # What SQLAlchemy does on a disconnect: drop this connection and the pooled
+            # ones (the server went away for all of them); the next request connects anew.
+            proxy.invalidate(error)
+            self.engine.dispose(close=False)
+
+        return lost
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[Connection]:
