@@ -102,3 +102,14 @@ def test_driver_statements_commit_on_their_own_and_leave_the_connection_as_it_wa
         raise RuntimeError("half-way")  # a transaction again: its insert is rolled back
     with pg.driver() as driver:
         assert driver.first(DriverStatement("SELECT count(*) FROM driver_probe")) == (1,)
+
+
+def test_sixteen_requests_at_once_keep_their_connections_for_the_next_ones(pg):
+    from contextlib import ExitStack
+
+    with ExitStack() as held:
+        pids = {held.enter_context(pg.driver()).first(PID)[0] for _ in range(16)}
+    assert pg.engine.pool.checkedin() == 16  # none closed on return: no new logins next time
+    with ExitStack() as held:
+        again = {held.enter_context(pg.driver()).first(PID)[0] for _ in range(16)}
+    assert again == pids
