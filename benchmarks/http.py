@@ -25,6 +25,7 @@ from tests.production_support import free_port
 SECRET, TOKEN = "bench-signing-secret", "xoxb-bench-token"
 CHANNEL = "CBENCH1"
 USERS = [f"UBENCH{i:02d}" for i in range(16)]
+RATE_USERS = [f"URATE{i:02d}" for i in range(32)]  # one per worker of the open loop
 
 
 @contextmanager
@@ -138,17 +139,54 @@ def measure(
     }
 
 
+def measure_at_rate(fake, apps: dict[str, tuple], rate: float, requests: int, rounds: int):
+    """{app: ack p50, p99 and CPU per request} of `/behov status #12` sent at a fixed rate,
+    the apps taking turns round by round."""
+    samples = {name: [] for name in apps}
+    cpu = {name: 0.0 for name in apps}
+
+    def send(n: int, users: load.PerThread) -> float:
+        result = fake.slash(users.me(), "status #12", channel=CHANNEL)
+        if result.status != 200:
+            raise RuntimeError(f"HTTP {result.status}: {result.text[:200]}")
+        return result.elapsed
+
+    for _ in range(rounds):
+        for name, (url, pid) in apps.items():
+            fake.app_url = url
+            used = cpu_seconds(pid)
+            result = load.run_at_rate(
+                partial(send, users=load.PerThread(RATE_USERS)),
+                rate=rate,
+                requests=requests // rounds,
+                workers=len(RATE_USERS),
+            )
+            cpu[name] += cpu_seconds(pid) - used
+            samples[name].extend(result["latencies"])
+    from benchmarks.timing import percentile
+
+    return {
+        name: {
+            "p50": percentile(values, 50),
+            "p99": percentile(values, 99),
+            "cpu_ms": cpu[name] / len(values) * 1000,
+        }
+        for name, values in samples.items()
+    }
+
+
 def section(quick: bool = False) -> list[tuple[str, str]]:
     from fakeslack import FakeSlack
 
-    rows = []
+    rows, rate_rows = [], []
     n_c1, n_c16, rounds = (60, 160, 2) if quick else (300, 1600, 4)
+    rates = {50: 200, 200: 400} if quick else {50: 1000, 200: 2000}  # requests/s: requests
     # Kept connections for both apps alike: the load generator measures the app, not its own
     # connection setup (and the app does not accept a connection per request).
     with FakeSlack(signing_secret=SECRET, bot_token=TOKEN, keep_alive=True) as fake:
-        for user in USERS:
+        for user in USERS + RATE_USERS:
             fake.add_user(user, user.lower(), real_name=f"Bench {user}")
-        fake.add_channel(CHANNEL, "bench", members=USERS)
+        fake.add_channel(CHANNEL, "bench", members=USERS + RATE_USERS)
         for kind in ("sqlite", "postgresql"):
             with databases.scratch(kind) as url:
                 db = Database.from_url(url)
@@ -177,6 +215,13 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                                 got = measure(fake, chosen, texts, clients, count, rounds)
                                 rows.append([what, kind, str(pbr), clients, *_cells(got)])
                                 print(f"http {what} {kind} pbr={pbr} c={clients} done", flush=True)
+                        if pbr:
+                            continue  # the chosen setting only
+                        chosen = {name: apps[name] for name in ("bare", "behov")}
+                        for rate, count in rates.items():
+                            got = measure_at_rate(fake, chosen, rate, count, rounds)
+                            rate_rows.append([kind, rate, *_rate_cells(got)])
+                            print(f"http at {rate}/s {kind} done", flush=True)
         problems = list(fake.problems)
     text = table(
         [
@@ -200,7 +245,31 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
     )
     if problems:
         text += "\n\nThe fake Slack reported: " + "; ".join(problems[:5])
-    return [("Slack requests: acknowledgement and answer against a bare Bolt app", text)]
+    rate_text = table(
+        [
+            "database",
+            "requests/s",
+            "bare ack p50 / p99 ms",
+            "ours ack p50 / p99 ms",
+            "ack p99 ratio",
+            "server CPU ms per request bare / ours",
+        ],
+        rate_rows,
+    )
+    return [
+        ("Slack requests: acknowledgement and answer against a bare Bolt app", text),
+        ("`/behov status #12` at a fixed rate (open loop)", rate_text),
+    ]
+
+
+def _rate_cells(got: dict) -> list[str]:
+    bare, ours = got["bare"], got["behov"]
+    return [
+        f"{ms(bare['p50'])} / {ms(bare['p99'])}",
+        f"{ms(ours['p50'])} / {ms(ours['p99'])}",
+        f"**{ours['p99'] / bare['p99']:.2f}×**",
+        f"{bare['cpu_ms']:.2f} / {ours['cpu_ms']:.2f}",
+    ]
 
 
 def _cells(got: dict) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks.timing import percentile
 
@@ -63,3 +64,37 @@ class PerThread:
             if thread not in self._mine:
                 self._mine[thread] = self._names[len(self._mine)]
             return self._mine[thread]
+
+
+def run_at_rate(
+    send: Callable[[int], float], *, rate: float, requests: int, workers: int = 32
+) -> dict:
+    """Open loop: request n is due at start + n / rate, whatever became of those before it.
+
+    Latency counts from when a request was due, not from when a worker got to send it, so
+    a backlog (in the server, or workers all busy) shows in the numbers instead of hiding.
+    `send` returns its own latency, unused here.
+    """
+    start = time.perf_counter() + 0.05
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def one(n: int) -> None:
+        due = start + n / rate
+        if (wait := due - time.perf_counter()) > 0:
+            time.sleep(wait)
+        send(n)
+        took = time.perf_counter() - due
+        with lock:
+            latencies.append(took)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(one, n) for n in range(requests)]:
+            future.result()  # raises the first failure
+    return {
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "per_second": len(latencies) / (time.perf_counter() - start),
+        "count": len(latencies),
+        "latencies": latencies,
+    }

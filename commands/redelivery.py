@@ -48,11 +48,12 @@ class RefuseRedeliveries(Middleware):
         if key is None:
             return next()
         now = self.services.clock()
-        with self.services.db.connection(write=True) as conn:
-            fresh = first_time(conn, key=key, now=now)
-            if fresh and (self.last_cleanup is None or now - self.last_cleanup > CLEANUP_EVERY):
+        with self.services.db.driver(write=True) as driver:
+            fresh = first_time(driver, key=key, now=now)
+        if fresh and (self.last_cleanup is None or now - self.last_cleanup > CLEANUP_EVERY):
+            self.last_cleanup = now
+            with self.services.db.connection(write=True) as conn:
                 forget_before(conn, before=now - KEEP_KEYS)
-                self.last_cleanup = now
         if fresh:
             return next()
         retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]

@@ -16,8 +16,8 @@ def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
         return _plain(tx("status.usage"))
     number = parse_number(argument)
     if number is not None:
-        with svc.db.connection() as conn:
-            need = need_row(conn, need_id=number)
+        with svc.db.driver() as driver:
+            need = need_row(driver, need_id=number)
         if need is None:
             return _plain(tx("status.no_number", number=number))
         return show(svc, tx, need)

@@ -29,6 +29,7 @@ from bot.i18n import SV
 from bot.notify import ScheduledPost, scheduled_client
 from commands.home import refresh_home
 from commands.render.votes import closed_message, result_details, vote_message
+from storage.driver import Driver
 from storage.needs import get_need, need_row
 from storage.votes import (
     ballots,
@@ -84,7 +85,7 @@ def _when_allowed(svc, client: WebClient, vote_id: int, rendered_at: datetime | 
         if vote is None:
             later = next_render_at(render_state(conn, vote_id=vote_id), interval=INTERVAL)
         else:
-            need = need_row(conn, need_id=vote.need_id)
+            need = need_row(Driver.of(conn), need_id=vote.need_id)
             eligible = member_count(conn, channel=vote.channel)
     if vote is None:
         if later is not None:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from domain.history import PUBLIC_KINDS, EventKind
 from domain.needs import Draft, content_hash
 from domain.reference import Reference
+from storage.driver import Driver, DriverStatement
 from storage.models import Need, NeedEvent
 
 
@@ -136,13 +137,17 @@ def get_need(session: Session, *, need_id: int) -> Need | None:
 
 
 _NEEDS = Need.__table__
-_BY_NUMBER = select(_NEEDS).where(_NEEDS.c.id == bindparam("need_id"))
+_COLUMNS = ", ".join(f'"{c.name}"' for c in _NEEDS.columns)
+_BY_NUMBER = DriverStatement(
+    f"SELECT {_COLUMNS} FROM need WHERE id = :need_id",  # noqa: S608 - the model's names
+    columns=_NEEDS.columns,
+)
 _BY_NUMBERS = select(_NEEDS).where(_NEEDS.c.id.in_(bindparam("need_ids", expanding=True)))
 
 
-def need_row(conn: Connection, *, need_id: int) -> Row | None:
+def need_row(driver: Driver, *, need_id: int) -> tuple | None:
     """A need's columns without the ORM (read as `row.title`, like a Need): for hot reads."""
-    return conn.execute(_BY_NUMBER, {"need_id": need_id}).first()
+    return driver.first(_BY_NUMBER, need_id=need_id)
 
 
 def need_rows(conn: Connection, *, ids: Sequence[int]) -> dict[int, Row]:

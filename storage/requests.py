@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import delete
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
+from storage.driver import Driver, DriverStatement
 from storage.models import ProcessedRequest
 
-# Runs on every request before the ack: one statement, built once, the same SQL on SQLite
-# and PostgreSQL; `seen_at` keeps the column's type so it is stored like every timestamp.
-_RECORD = text(
+# Runs on every request before the ack: one statement on the driver's connection, the same
+# SQL on SQLite and PostgreSQL; `seen_at` is converted by its column's type, like every
+# timestamp.
+_RECORD = DriverStatement(
     "INSERT INTO processed_request (key, seen_at) VALUES (:key, :seen_at) "
-    "ON CONFLICT (key) DO NOTHING RETURNING key"
-).bindparams(bindparam("seen_at", type_=ProcessedRequest.__table__.c.seen_at.type))
+    "ON CONFLICT (key) DO NOTHING RETURNING key",
+    binds={"seen_at": ProcessedRequest.__table__.c.seen_at},
+)
 
 
-def first_time(conn: Connection, *, key: str, now: datetime) -> bool:
+def first_time(driver: Driver, *, key: str, now: datetime) -> bool:
     """Record the key; False if it was recorded before (by this or another process)."""
-    return conn.execute(_RECORD, {"key": key[:120], "seen_at": now}).first() is not None
+    return driver.first(_RECORD, key=key[:120], seen_at=now) is not None
 
 
 def forget_before(conn: Connection, *, before: datetime) -> int:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from storage import db as storage_db
 from storage.db import Database
+from storage.driver import DriverStatement
 
 
 def backend_pid(conn) -> int:
@@ -60,3 +61,55 @@ def test_statements_on_a_plain_connection_commit_on_their_own(pg):
         assert conn.execute(sa.text("SELECT count(*) FROM probe")).scalar_one() == 1
         status = conn.connection.driver_connection.info.transaction_status
         assert status == 0  # psycopg's IDLE: no transaction left open between statements
+
+
+PID = DriverStatement("SELECT pg_backend_pid()")
+
+
+def test_a_dropped_connection_under_the_driver_fails_once_as_sqlalchemy_would(pg, postgres_url):
+    with pg.driver() as driver, pg.connection() as conn:  # two pooled connections
+        (dropped,) = driver.first(PID)
+        other = backend_pid(conn)
+    drop_backend(postgres_url, dropped)
+    drop_backend(postgres_url, other)
+    with pytest.raises(DBAPIError) as failure, pg.driver() as driver:
+        driver.first(PID)
+    assert failure.value.connection_invalidated  # told to the person like any outage
+    with pg.driver() as driver, pg.connection() as conn:
+        assert driver.first(PID)[0] not in (dropped, other)
+        assert backend_pid(conn) not in (dropped, other)  # the whole pool was replaced
+
+
+@pytest.fixture
+def probe_table(pg):
+    with pg.connection(write=True) as conn:
+        conn.execute(sa.text("CREATE TABLE driver_probe (n int)"))
+    yield
+    with pg.connection(write=True) as conn:
+        conn.execute(sa.text("DROP TABLE driver_probe"))
+
+
+def test_driver_statements_commit_on_their_own_and_leave_the_connection_as_it_was(
+    pg, probe_table
+):
+    with pg.driver(write=True) as driver:
+        connection = driver.connection.driver_connection
+        assert driver.first(DriverStatement("INSERT INTO driver_probe VALUES (:n)"), n=1) is None
+        assert connection.info.transaction_status == 0  # psycopg's IDLE: nothing left open
+    assert connection.autocommit is False  # back in the pool as Core and the ORM expect it
+    with pytest.raises(RuntimeError), pg.session(write=True) as session:
+        session.execute(sa.text("INSERT INTO driver_probe VALUES (2)"))
+        raise RuntimeError("half-way")  # a transaction again: its insert is rolled back
+    with pg.driver() as driver:
+        assert driver.first(DriverStatement("SELECT count(*) FROM driver_probe")) == (1,)
+
+
+def test_sixteen_requests_at_once_keep_their_connections_for_the_next_ones(pg):
+    from contextlib import ExitStack
+
+    with ExitStack() as held:
+        pids = {held.enter_context(pg.driver()).first(PID)[0] for _ in range(16)}
+    assert pg.engine.pool.checkedin() == 16  # none closed on return: no new logins next time
+    with ExitStack() as held:
+        again = {held.enter_context(pg.driver()).first(PID)[0] for _ in range(16)}
+    assert again == pids

@@ -15,24 +15,25 @@ from tests.conftest import STAFF
 
 def test_a_key_is_new_once_even_for_a_second_process(db, clock):
     other_process = Database.from_url(str(db.engine.url.render_as_string(hide_password=False)))
-    with db.connection(write=True) as s:
-        assert first_time(s, key="event:Ev1", now=clock())
-    with other_process.connection(write=True) as s:
-        assert not first_time(s, key="event:Ev1", now=clock())
-        assert first_time(s, key="event:Ev2", now=clock())
+    with db.driver(write=True) as d:
+        assert first_time(d, key="event:Ev1", now=clock())
+    with other_process.driver(write=True) as d:
+        assert not first_time(d, key="event:Ev1", now=clock())
+        assert first_time(d, key="event:Ev2", now=clock())
     other_process.engine.dispose()
 
 
 def test_old_keys_are_forgotten(db, clock):
-    with db.connection(write=True) as s:
-        first_time(s, key="sig:old", now=clock())
+    with db.driver(write=True) as d:
+        first_time(d, key="sig:old", now=clock())
     clock.advance(hours=3)
+    with db.driver(write=True) as d:
+        first_time(d, key="sig:new", now=clock())
     with db.connection(write=True) as s:
-        first_time(s, key="sig:new", now=clock())
         assert forget_before(s, before=clock() - timedelta(hours=2)) == 1
-    with db.connection(write=True) as s:
-        assert first_time(s, key="sig:old", now=clock())
-        assert not first_time(s, key="sig:new", now=clock())
+    with db.driver(write=True) as d:
+        assert first_time(d, key="sig:old", now=clock())
+        assert not first_time(d, key="sig:new", now=clock())
 
 
 def test_a_retried_event_is_acknowledged_and_not_acted_on_again(bot, fake_slack, caplog):

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel, select
 
 from domain.needs import Draft
 from storage.db import Database
+from storage.driver import Driver
 from storage.models import Need, NeedEvent
 from storage.needs import create_need, get_need, history, need_row, need_rows
 from storage.title_index import TitleIndex
@@ -57,12 +58,15 @@ def test_a_need_read_as_a_plain_row_has_the_same_values(db, ref):
         )
     with db.session() as s:
         orm = get_need(s, need_id=need.id).model_dump()
+    with db.driver() as driver:
+        row = need_row(driver, need_id=need.id)
+        missing = need_row(driver, need_id=999)
     with db.connection() as conn:
-        row = need_row(conn, need_id=need.id)
         rows = need_rows(conn, ids=[need.id, 999])
-        missing = need_row(conn, need_id=999)
-    assert dict(row._mapping) == orm  # timestamps in UTC, lists as lists, on both databases
-    assert list(rows) == [need.id] and rows[need.id] == row and missing is None
+        in_transaction = need_row(Driver.of(conn), need_id=need.id)
+    assert row._asdict() == orm  # timestamps in UTC, lists as lists, on both databases
+    assert dict(rows[need.id]._mapping) == orm and list(rows) == [need.id]
+    assert in_transaction == row and missing is None
 
 
 def test_changed_needs_are_read_in_batches_all_of_them(db, ref):
@@ -187,8 +191,8 @@ def test_sqlite_writers_of_one_process_take_turns(tmp_path, sqlite_template):
 
     def write(n: int) -> None:
         for i in range(20):
-            with db.connection(write=True) as conn:
-                assert first_time(conn, key=f"sig:{n}:{i}", now=now)
+            with db.driver(write=True) as driver:
+                assert first_time(driver, key=f"sig:{n}:{i}", now=now)
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
     for thread in threads:
@@ -206,11 +210,11 @@ def test_a_plain_transaction_keeps_all_its_statements_or_none(db):
     from storage.requests import first_time
 
     with pytest.raises(RuntimeError), db.transaction(write=True) as conn:
-        assert first_time(conn, key="sig:a", now=NOW)
+        assert first_time(Driver.of(conn), key="sig:a", now=NOW)
         raise RuntimeError("half-way")
     with db.transaction(write=True) as conn:
-        assert first_time(conn, key="sig:a", now=NOW)  # rolled back above: new again
-        assert first_time(conn, key="sig:b", now=NOW)
-    with db.connection(write=True) as conn:
-        assert not first_time(conn, key="sig:a", now=NOW)
-        assert not first_time(conn, key="sig:b", now=NOW)
+        assert first_time(Driver.of(conn), key="sig:a", now=NOW)  # rolled back: new again
+        assert first_time(Driver.of(conn), key="sig:b", now=NOW)
+    with db.driver(write=True) as driver:
+        assert not first_time(driver, key="sig:a", now=NOW)
+        assert not first_time(driver, key="sig:b", now=NOW)
