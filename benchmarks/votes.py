@@ -246,7 +246,7 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
 
 
 def _vote_of(db: Database, number: int) -> int | None:
-    """The vote's id once its transaction committed (the message is posted inside it)."""
+    """The vote's id once it is open: its message posted and recorded."""
     with db.session() as session:
         return session.exec(
             select(Vote.id).where(Vote.need_id == number, col(Vote.message_ts).is_not(None))

@@ -256,17 +256,16 @@ def _cast(svc, client, tx: Texts, click: Click, user_id, quadrant: Quadrant):
 
 
 def _store(svc, click: Click, user_id, quadrant, *, members_only: bool) -> Cast:
-    with svc.db.transaction(write=True) as conn:
-        return cast_ballot(
-            conn,
-            vote_id=click.vote_id,
-            user_id=user_id,
-            quadrant=quadrant,
-            now=svc.clock(),
-            message_ts=click.message_ts,
-            clicked_at=click.at,
-            members_only=members_only,
-        )
+    return cast_ballot(
+        svc.db,
+        vote_id=click.vote_id,
+        user_id=user_id,
+        quadrant=quadrant,
+        now=svc.clock(),
+        message_ts=click.message_ts,
+        clicked_at=click.at,
+        members_only=members_only,
+    )
 
 
 def ask_reason(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:

@@ -24,7 +24,8 @@ from domain.mission import AssessmentDraft, CompletionDraft, MissionDraft
 from domain.needs import Draft
 from domain.phases import Decision, Quadrant
 from storage import lifecycle
-from storage.casting import cast_ballot
+from storage.casting import cast_in
+from storage.driver import Driver
 from storage.models import Need
 from storage.needs import create_need
 from storage.votes import close_vote, publish_vote, start_vote
@@ -195,10 +196,15 @@ def _closed_vote(session, need: Need, quadrant: str, opened: datetime, closed: d
     ts = f"{opened.timestamp():.6f}"  # as if posted then (the demo's channel starts empty)
     publish_vote(session, vote=vote, ts=ts, now=opened)
     picks = [quadrant, quadrant, quadrant, OTHER_QUADRANT[quadrant]]
-    conn = session.connection()  # the session's transaction: the ballots are plain statements
+    driver = Driver.of(session.connection())  # in the session's transaction
     for voter, pick in zip(VOTERS, picks, strict=False):
-        cast_ballot(
-            conn, vote_id=vote.id, user_id=voter, quadrant=Quadrant(pick), now=opened, message_ts=ts
+        cast_in(
+            driver,
+            vote_id=vote.id,
+            user_id=voter,
+            quadrant=Quadrant(pick),
+            now=opened,
+            message_ts=ts,
         )
     close_vote(
         session,

@@ -12,25 +12,27 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import Column
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError
 
-_PARAMETER = re.compile(r":(\w+)")
+_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")  # :name, not a ::cast
 
 
 class DriverStatement:
-    """Portable SQL with `:name` parameters, prepared once per dialect.
+    """Portable SQL with `:name` parameters (no colons in its literals), prepared once per
+    dialect.
 
-    `binds` names the parameters that need a column type's conversion (timestamps);
-    `columns` are what a row holds, read back as a named tuple (`row.title`) with each
-    column type's result conversion.
+    `binds` names the parameters that need a type's conversion (timestamps), as columns
+    (`sqlalchemy.column(name, type)` will do); `columns` are what a row holds, read back as
+    a named tuple (`row.title`) with each column type's result conversion.
     """
 
-    def __init__(self, sql: str, *, binds: dict[str, Column] | None = None, columns=()) -> None:
+    def __init__(self, sql: str, *, binds: dict[str, ColumnElement] | None = None, columns=()):
         self.sql = sql
         self.binds = binds or {}
         self.columns = list(columns)
@@ -81,6 +83,20 @@ class Driver:
         """The driver connection under a Core connection, inside its transaction."""
         return cls(conn.connection, conn.dialect, conn.invalidate)
 
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Driver]:
+        """Statements that stand or fall together (the connection commits each on its own
+        otherwise). On SQLite a writer locks the database at BEGIN, so it waits for its
+        turn there instead of failing half-way."""
+        self.first(_BEGIN_WRITE if write and self.dialect.name == "sqlite" else _BEGIN)
+        try:
+            yield self
+        except BaseException:
+            if self.connection.is_valid:
+                self.first(_ROLLBACK)
+            raise
+        self.first(_COMMIT)
+
     def first(self, statement: DriverStatement, **params) -> tuple | None:
         """The first row of the statement's answer, or None."""
         sql, converters = statement.prepare(self.dialect)
@@ -105,6 +121,10 @@ class Driver:
         finally:
             if cursor is not None:
                 cursor.close()
+
+
+_BEGIN, _BEGIN_WRITE = DriverStatement("BEGIN"), DriverStatement("BEGIN IMMEDIATE")
+_COMMIT, _ROLLBACK = DriverStatement("COMMIT"), DriverStatement("ROLLBACK")
 
 
 def as_sqlalchemy_error(error, dialect: Dialect, sql=None, params=None, *, lost: bool):

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel, select
 from domain.needs import Draft
 from storage.db import Database
 from storage.driver import Driver
-from storage.models import Need, NeedEvent
+from storage.models import Need, NeedEvent, ProcessedRequest
 from storage.needs import create_need, get_need, history, need_row, need_rows
 from storage.title_index import TitleIndex
 
@@ -218,3 +218,23 @@ def test_a_plain_transaction_keeps_all_its_statements_or_none(db):
     with db.driver(write=True) as driver:
         assert not first_time(driver, key="sig:a", now=NOW)
         assert not first_time(driver, key="sig:b", now=NOW)
+
+
+def test_driver_statements_in_a_transaction_stand_or_fall_together(db):
+    from storage.requests import first_time
+
+    with (
+        pytest.raises(RuntimeError),
+        db.driver(write=True) as driver,
+        driver.transaction(write=True),
+    ):
+        assert first_time(driver, key="sig:a", now=NOW)
+        raise RuntimeError("half-way")
+    with db.driver(write=True) as driver:
+        with driver.transaction(write=True):
+            assert first_time(driver, key="sig:a", now=NOW)  # rolled back above: new again
+            assert first_time(driver, key="sig:b", now=NOW)
+        assert not first_time(driver, key="sig:a", now=NOW)  # committed, and autocommit again
+        assert first_time(driver, key="sig:c", now=NOW)
+    with db.session() as s:
+        assert len(s.exec(select(ProcessedRequest)).all()) == 3

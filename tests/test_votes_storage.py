@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from domain.needs import Draft
 from domain.phases import Quadrant
-from storage.casting import cast_ballot
+from storage.casting import cast_ballot, cast_in
+from storage.driver import Driver
 from storage.models import Ballot, Need, Vote
 from storage.needs import create_need, history
 from storage.votes import (
@@ -77,8 +78,7 @@ def new_vote(db, need, eligible=4) -> Vote:
 
 def cast(db, vote, user, quadrant, at=NOW, **kw):
     kw.setdefault("message_ts", vote.message_ts)
-    with db.transaction(write=True) as conn:
-        return cast_ballot(conn, vote_id=vote.id, user_id=user, quadrant=quadrant, now=at, **kw)
+    return cast_ballot(db, vote_id=vote.id, user_id=user, quadrant=quadrant, now=at, **kw)
 
 
 def run_all(threads: list[threading.Thread]) -> None:
@@ -439,7 +439,7 @@ def test_a_vote_closing_during_a_click_counts_the_ballot(db, ref):
     vote = new_vote(db, need)
     with db.transaction(write=True) as conn:  # the click holds the vote until it commits
         click = dict(vote_id=vote.id, user_id="U1", quadrant=P, now=NOW, message_ts=TS)
-        assert cast_ballot(conn, **click).counted
+        assert cast_in(Driver.of(conn), **click).counted
         thread, outcome = in_thread(lambda: close_now(db, vote))
         wait_until_blocked(db, thread)
     thread.join()
