@@ -140,7 +140,8 @@ def short_description(record: dict) -> str:
     return shorten(record["description"])
 
 
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+@\t\r")
+_MAYBE_FORMULA = _FORMULA_START | {"-"}  # "-" only before something that is not a space
 
 
 def _cell(value) -> str:
@@ -150,13 +151,9 @@ def _cell(value) -> str:
     if isinstance(value, list):
         value = ";".join(value)
     text = str(value)
-    if text.startswith(_FORMULA_START) or (text.startswith("-") and text[1:2].strip()):
+    if text[:1] in _MAYBE_FORMULA and (text[0] in _FORMULA_START or text[1:2].strip()):
         return "'" + text
     return text
-
-
-# A text starting with one of these may need the apostrophe of _cell.
-_MAYBE_FORMULA = frozenset("".join(_FORMULA_START) + "-")
 
 
 def csv_lines(records: Iterable[dict]) -> Iterator[str]:
