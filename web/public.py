@@ -179,7 +179,9 @@ class PublicSite:
         """(status, body bytes or None for 304, validators or errors) of the JSON or CSV export.
 
         The validators come from a change marker (a few index lookups) before anything is
-        built: a client holding the current version gets 304 and nothing else is read."""
+        built: a client holding the current version gets 304 and nothing else is read. A
+        body built for the same tag before is answered from the cache (web/export_cache.py);
+        only `generated_at` is new in each answer."""
         parsed = parse_query(params, self.svc.ref)
         window = _window(params) if kind == "json" else (None, 0, {})
         errors = {**parsed.errors, **window[2]}
@@ -195,12 +197,12 @@ class PublicSite:
                 validators["Last-Modified"] = format_datetime(modified, usegmt=True)
             if _not_modified(headers, tag, modified):
                 return 304, None, validators
-            total, rows = self._export_rows(session, query, limit, offset)
-            records = map(self.recorder(base_url), rows)
-            if kind == "csv":
-                body = "".join(csv_lines(records)).encode("utf-8")
-                return 200, body, validators
-            count, needs = _json_array(records)
+            body = self.svc.exports.get_or_build(
+                tag, marker, lambda: self._build(session, kind, query, limit, offset, base_url)
+            )
+        if kind == "csv":
+            return 200, body, validators
+        count, total, needs = body
         document = {
             "schema_version": SCHEMA_VERSION,
             "generated_at": self.svc.clock().astimezone(UTC).isoformat(),
@@ -210,6 +212,17 @@ class PublicSite:
         if limit is not None or offset:
             document.update(total=total, offset=offset, limit=limit)
         return 200, _json_bytes(document), validators
+
+    def _build(self, session, kind: str, query: PublicQuery, limit, offset, base_url: str):
+        """(what is kept of an export, its size in bytes): the CSV's bytes, or the JSON's
+        (count, total, the needs as one encoded array) to which each answer adds the rest."""
+        total, rows = self._export_rows(session, query, limit, offset)
+        records = map(self.recorder(base_url), rows)
+        if kind == "csv":
+            body = "".join(csv_lines(records)).encode("utf-8")
+            return body, len(body)
+        count, needs = _json_array(records)
+        return (count, total, needs), len(needs)
 
     def _export_rows(self, session, query: PublicQuery, limit: int | None, offset: int):
         """(needs matching in all, the rows of the window): without a search the database
