@@ -6,8 +6,6 @@ drop one, and bump SCHEMA_VERSION when a field's meaning changes.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import operator
 from collections.abc import Iterable, Iterator
@@ -156,37 +154,40 @@ def _cell(value) -> str:
     return text
 
 
+def _quoted(cell: str) -> str:
+    """The cell as csv.writer writes it (QUOTE_MINIMAL, lines ending in \r\n): quoted, with
+    its quotes doubled, when it holds a comma, a quote or a line break."""
+    if "," in cell or '"' in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
 def csv_lines(records: Iterable[dict]) -> Iterator[str]:
     """RFC 4180 CSV, comma-separated, header row of FIELDS: the text in pieces.
 
-    Exactly what csv.writer writes, faster: a row none of whose cells holds a comma, a quote
-    or a line break is the cells joined by commas (nothing to quote), and most rows are like
-    that; any other row goes through csv.writer. Text cells that need nothing from _cell are
-    taken as they are."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(FIELDS)
+    Byte for byte what csv.writer wrote before, in less time (tests compare the two): a row
+    none of whose cells holds a comma, a quote or a line break is its cells joined by
+    commas, found by one look at the joined row; in any other row each cell is quoted as
+    needed. Text cells that need nothing from _cell are taken as they are."""
     values = operator.itemgetter(*FIELDS)
     commas = len(FIELDS) - 1
     maybe_formula = _MAYBE_FORMULA
-    for count, record in enumerate(records, 1):
+    lines = [",".join(FIELDS)]
+    for record in records:
         cells = [
             "" if v is None else v if type(v) is str and v[:1] not in maybe_formula else _cell(v)
             for v in values(record)
         ]
         line = ",".join(cells)
-        # What makes the csv module quote a cell (QUOTE_MINIMAL, lines ending in \r\n): a
-        # comma (more commas than between the cells), a quote or a line break.
-        if line.count(",") == commas and '"' not in line and "\n" not in line and "\r" not in line:
-            out.write(line)
-            out.write("\r\n")
-        else:
-            writer.writerow(cells)
-        if count % 500 == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+        if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
+            line = ",".join([_quoted(cell) for cell in cells])
+        lines.append(line)
+        if len(lines) == 500:
+            lines.append("")  # the last line's end
+            yield "\r\n".join(lines)
+            lines = []
+    lines.append("")
+    yield "\r\n".join(lines)
 
 
 def to_csv(records: Iterable[dict]) -> str:
