@@ -17,6 +17,7 @@ from bot.turns import FairLimit
 from domain.reference import Reference, load_reference
 from storage.db import Database
 from storage.title_index import TitleIndex
+from web.export_cache import ExportCache
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     listeners: TrackedExecutor = field(default_factory=TrackedExecutor)
     heavy: FairLimit = field(default_factory=lambda: FairLimit(HEAVY_AT_ONCE))
+    exports: ExportCache = field(default_factory=ExportCache)  # open-data bodies last built
 
 
 def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Services:

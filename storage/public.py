@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import String, and_, case, cast, false, func, or_, true
+from sqlalchemy import String, Text, and_, case, cast, false, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -42,14 +42,19 @@ def _filters(query: PublicQuery) -> list:
 
 
 # What a public record is built from: the need's own columns, its product and whether the
-# need it was merged into is published, in one query (no ORM objects: this runs per row).
+# need it was merged into is published, in one query. The exports read thousands of these
+# rows per request, so they are plain Core rows read by position (web.records.Recorder
+# unpacks them in this order), and `target_groups` comes as its JSON text: the few distinct
+# lists are decoded once per export instead of once per row.
 _TARGET = aliased(Need)
 RECORD_COLUMNS = (
     Need.id, Need.title, Need.description, Need.origin, Need.perspective, Need.area,
-    Need.target_groups, Need.level, Need.phase, Need.phase_entered_at, Need.submitted_at,
-    Need.decision, Need.quadrant, Need.outcome, Need.merged_into, Completion.product_url,
+    cast(Need.target_groups, Text).label("target_groups"), Need.level, Need.phase,
+    Need.phase_entered_at, Need.submitted_at, Need.decision, Need.quadrant, Need.outcome,
+    Need.merged_into, Completion.product_url,
     and_(*_published(_TARGET)).label("merged_into_published"),
 )  # fmt: skip
+STREAM_BATCH = 2000  # rows an export holds at a time
 
 
 def _records_query(where: Sequence):
@@ -79,20 +84,21 @@ def published_rows(
     statement = _records_query(_filters(query)).limit(limit)
     if offset:
         statement = statement.offset(offset)
-    return list(session.exec(statement).all())
+    return list(session.connection().execute(statement).all())
 
 
 def published_rows_of(session: Session, *, ids: Sequence[int]) -> list:
     """The record rows of these published needs (one page: a few numbers), by number."""
     if not ids:
         return []
-    return list(session.exec(_records_query([col(Need.id).in_(list(ids))])).all())
+    statement = _records_query([col(Need.id).in_(list(ids))])
+    return list(session.connection().execute(statement).all())
 
 
 def streamed_rows(session: Session, query: PublicQuery) -> Iterator:
     """Every published need passing the SQL filters, fetched in batches (the exports)."""
-    result = session.exec(_records_query(_filters(query)).execution_options(yield_per=1000))
-    yield from result
+    statement = _records_query(_filters(query)).execution_options(yield_per=STREAM_BATCH)
+    yield from session.connection().execute(statement)
 
 
 def published_numbers(session: Session, query: PublicQuery) -> tuple[int, list[int]]:

@@ -171,3 +171,70 @@ def add_many(db, ref, count: int, *, offset: int = 0) -> None:
                 move(s, need, 3, at + 2 * day)
             if i % 11 == 0:
                 hide_need(s, need=need, actor=ADMIN, reason="Test", now=at + 3 * day)
+
+
+def build_awkward(db, ref) -> list[int]:
+    """Published needs whose text a CSV or JSON writer can get wrong: quotes, commas,
+    semicolons and line breaks, formula starts, tabs, control characters, non-ASCII, Slack
+    user ids, mentions and e-mail addresses to scrub, unknown target groups, a perspective
+    without an area, and dates on either side of midnight and of the switch to summer time
+    in Stockholm. Their numbers, in order."""
+    day = timedelta(days=1)
+    texts = [
+        dict(
+            title='Citat "inom" citattecken, komma; semikolon',
+            description='Rad ett\nrad två\r\nrad tre med "citat", komma och semikolon; slut.\n'
+            "Kontakta <@U012ABCDEF> eller <!channel> i <#C0123ABCD|allmänt>, skriv till "
+            "förnamn.efternamn+vvg@example.org eller fråga U0ABCDE12 och W0123ABCD "
+            "(inte U123, men UPPSALA1).",
+            target_groups=["aldre", "barn_unga", "okand"],
+            level="lokal",
+            area="tillit",
+        ),
+        dict(
+            title="=SUMMA(A1:A2) ser ut som en formel",
+            description="+46 70 123 45 67 är ett telefonnummer.\tTabb, emoji 🚑, “typografiska” "
+            "citat, ellips… och tankstreck – samt radavgränsare\u2028och hårt\u00a0mellanslag.",
+            origin="lag_foreskrift",
+            area=None,
+            perspective="forutsattningar",
+            decision="parkerat",
+            quadrant="planera",
+        ),
+        dict(
+            title="-12 grader: minus först",
+            description="@alla: snabel-a först. Backslash \\ och snedstreck /, kontrolltecken "
+            "\x07 och \x1f, och ett ensamt minus:\n-",
+            level="delregional",
+            target_groups=["psykisk_missbruk", "aldre"],
+        ),
+        dict(
+            title="\tTabb först",
+            description=' - minus efter mellanslag; \'apostrof\' och ""dubbla"" citat',
+            target_groups=[],
+            area="fvm",
+        ),
+        dict(title="-", description="Åäö ÅÄÖ éü ß Ø æ — 𝄞 ﷽ \\u00e5 \\n"),
+        dict(
+            title="@Uppföljning med W-nummer WABCDE123",
+            description="Slutar med radbrytning och komma,\n",
+            origin="politiskt_uppdrag",
+            area="mobila_team",
+        ),
+    ]
+    numbers = []
+    with db.session(write=True) as s:
+        for i, fields in enumerate(texts):
+            at = START + (20 + i) * day
+            need = add_need(s, ref, fields.pop("title"), at=at, user=f"U0AWKWARD{i}", **fields)
+            move(s, need, 2 + i % 2, at + day)
+            numbers.append(need.id)
+        # Registered before midnight UTC, after midnight in Stockholm; taken up in the
+        # first hour of summer time.
+        late = add_need(
+            s, ref, "Sent på kvällen", at=datetime(2026, 3, 28, 23, 30, tzinfo=UTC),
+            description="Registrerat 00.30 svensk tid.",
+        )  # fmt: skip
+        move(s, late, 2, datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
+        numbers.append(late.id)
+    return numbers

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
@@ -150,6 +151,31 @@ def test_times_come_back_aware_in_utc(db, ref):
     with db.session() as s:
         event = s.exec(select(NeedEvent).where(NeedEvent.need_id == need.id)).one()
     assert event.at == local and event.at.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("stored", "meant"),
+    [
+        ("2026-07-01 12:00:00.250000", datetime(2026, 7, 1, 12, 0, 0, 250000, tzinfo=UTC)),
+        ("2026-07-01 12:00:00", datetime(2026, 7, 1, 12, 0, tzinfo=UTC)),
+        ("2026-07-01T12:00", datetime(2026, 7, 1, 12, 0, tzinfo=UTC)),
+        ("2026-07-01", datetime(2026, 7, 1, tzinfo=UTC)),
+        ("2026-07-01 14:00:00+02:00", datetime(2026, 7, 1, 12, 0, tzinfo=UTC)),
+        ("2026-07-01 12:00:00Z", datetime(2026, 7, 1, 12, 0, tzinfo=UTC)),
+    ],
+)
+def test_times_kept_as_text_in_any_iso_form_read_as_utc(db, ref, stored, meant):
+    """SQLite keeps times as text; the quick reading of the usual form and the general one
+    agree on every form (PostgreSQL keeps timestamptz and is read the general way)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite keeps times as text")
+    with db.session(write=True) as s:
+        need, _ = create_need(s, draft=draft(), ref=ref, user_id="U1", now=NOW)
+        written = text("UPDATE need SET updated_at = :at WHERE id = :id")
+        s.execute(written, {"at": stored, "id": need.id})
+    with db.session() as s:
+        read = get_need(s, need_id=need.id).updated_at
+    assert read == meant and read.tzinfo is UTC
 
 
 def test_swedish_letters_and_emoji_survive(db, ref):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urlencode
 
+import orjson
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -177,7 +179,9 @@ class PublicSite:
         """(status, body bytes or None for 304, validators or errors) of the JSON or CSV export.
 
         The validators come from a change marker (a few index lookups) before anything is
-        built: a client holding the current version gets 304 and nothing else is read."""
+        built: a client holding the current version gets 304 and nothing else is read. A
+        body built for the same tag before is answered from the cache (web/export_cache.py);
+        only `generated_at` is new in each answer."""
         parsed = parse_query(params, self.svc.ref)
         window = _window(params) if kind == "json" else (None, 0, {})
         errors = {**parsed.errors, **window[2]}
@@ -193,21 +197,32 @@ class PublicSite:
                 validators["Last-Modified"] = format_datetime(modified, usegmt=True)
             if _not_modified(headers, tag, modified):
                 return 304, None, validators
-            total, rows = self._export_rows(session, query, limit, offset)
-            make = self.recorder(base_url)
-            if kind == "csv":
-                body = "".join(csv_lines(make(row) for row in rows)).encode("utf-8")
-                return 200, body, validators
-            records = [make(row) for row in rows]
+            body = self.svc.exports.get_or_build(
+                tag, marker, lambda: self._build(session, kind, query, limit, offset, base_url)
+            )
+        if kind == "csv":
+            return 200, body, validators
+        count, total, needs = body
         document = {
             "schema_version": SCHEMA_VERSION,
             "generated_at": self.svc.clock().astimezone(UTC).isoformat(),
-            "count": len(records),
-            "needs": records,
+            "count": count,
+            "needs": orjson.Fragment(needs),
         }
         if limit is not None or offset:
             document.update(total=total, offset=offset, limit=limit)
         return 200, _json_bytes(document), validators
+
+    def _build(self, session, kind: str, query: PublicQuery, limit, offset, base_url: str):
+        """(what is kept of an export, its size in bytes): the CSV's bytes, or the JSON's
+        (count, total, the needs as one encoded array) to which each answer adds the rest."""
+        total, rows = self._export_rows(session, query, limit, offset)
+        records = map(self.recorder(base_url), rows)
+        if kind == "csv":
+            body = "".join(csv_lines(records)).encode("utf-8")
+            return body, len(body)
+        count, needs = _json_array(records)
+        return (count, total, needs), len(needs)
 
     def _export_rows(self, session, query: PublicQuery, limit: int | None, offset: int):
         """(needs matching in all, the rows of the window): without a search the database
@@ -218,7 +233,7 @@ class PublicSite:
             _, total = published_counts(session, query)
             return total, published_rows(session, query, limit=limit, offset=offset)
         found = self.svc.titles.containing(session, query.q)
-        rows = [row for row in streamed_rows(session, query) if row.id in found]
+        rows = [row for row in streamed_rows(session, query) if row[0] in found]
         end = None if limit is None else offset + limit
         return len(rows), rows[offset:end]
 
@@ -317,7 +332,24 @@ OPEN_DATA_HEADERS = {
 
 
 def _json_bytes(data: dict) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON, keys in their order: the bytes of `json.dumps(data,
+    ensure_ascii=False, separators=(",", ":")).encode()`, five to ten times faster."""
+    return orjson.dumps(data)
+
+
+JSON_BATCH = 500  # records encoded at a time: an export never holds all of them as dicts
+
+
+def _json_array(records: Iterable[dict]) -> tuple[int, bytes]:
+    """(how many, the records as one JSON array), encoded a batch at a time."""
+    count, parts, records = 0, [b"["], iter(records)
+    while batch := list(islice(records, JSON_BATCH)):
+        if count:
+            parts.append(b",")
+        count += len(batch)
+        parts.append(orjson.dumps(batch)[1:-1])  # the batch's records without [ and ]
+    parts.append(b"]")
+    return count, b"".join(parts)
 
 
 def _json(data: dict, status: int = 200) -> Response:

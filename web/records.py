@@ -6,8 +6,8 @@ drop one, and bump SCHEMA_VERSION when a field's meaning changes.
 
 from __future__ import annotations
 
-import csv
-import io
+import json
+import operator
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -52,12 +52,14 @@ def _day(moment: datetime | None, tz: ZoneInfo) -> str | None:
     return moment.astimezone(tz).date().isoformat() if moment else None
 
 
-class Recorder:
-    """Builds open-data records of published needs, with the classification's lookups
-    prepared once (an export builds thousands of records per request).
+_NOTHING = (None, None)  # key and label of a value the classification does not know
 
-    A need is anything with Need's attributes: a Need, or a row of storage.public's record
-    query, which also carries `product_url` and `merged_into_published`.
+
+class Recorder:
+    """Builds open-data records of published needs from the rows of storage.public's record
+    query (RECORD_COLUMNS, read by position). An export builds thousands of records per
+    request, so the classification's keys and labels are looked up in dicts prepared once,
+    and each distinct list of target groups (a row holds its JSON text) is decoded once.
     """
 
     def __init__(self, ref: Reference, tz: ZoneInfo, base_url: str) -> None:
@@ -65,79 +67,79 @@ class Recorder:
         self.url = f"{base_url.rstrip('/')}/public/needs/"
         self.redacted = SV("public.redacted")
         data = ref.data
-        self.origins = {o.key: o for o in data.origins}
-        self.perspectives = {p.key: p for p in data.perspectives}
-        self.areas = {a.key: (p, a) for p in data.perspectives for a in p.areas}
-        self.groups = {g.key: g for g in data.target_groups}
-        self.levels = {lv.key: lv for lv in data.levels}
+        self.origins = {o.key: (o.key, o.sv) for o in data.origins}
+        self.perspectives = {p.key: (p.key, p.sv) for p in data.perspectives}
+        self.areas = {
+            a.key: ((p.key, p.sv), (a.key, a.sv)) for p in data.perspectives for a in p.areas
+        }
+        self.groups = {g.key: g.sv for g in data.target_groups}
+        self.levels = {lv.key: (lv.key, lv.sv) for lv in data.levels}
         self.phase_names = {int(p): SV(f"phase.{p.value}") for p in Phase}
         self.outcome_labels: dict[str, str] = {}
+        self.group_lists: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
-    def __call__(self, need, *, product_url=None, merged_into_published=None) -> dict:
+    def _groups(self, listed: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(known keys, their labels) of a target_groups JSON text; unknown keys are left out."""
+        found = self.group_lists.get(listed)
+        if found is None:
+            keys = tuple(
+                g for g in (json.loads(listed) if listed else None) or [] if g in self.groups
+            )
+            found = self.group_lists[listed] = (keys, tuple(self.groups[g] for g in keys))
+        return found
+
+    def __call__(self, row) -> dict:
         """The open-data record of one published need (nothing about who registered it)."""
-        if product_url is None:
-            product_url = getattr(need, "product_url", None)
-        if merged_into_published is None:
-            merged_into_published = bool(getattr(need, "merged_into_published", False))
-        origin = self.origins.get(need.origin)
-        area = self.areas.get(need.area)
-        perspective = area[0] if area else None
-        if perspective is None and need.perspective:
-            perspective = self.perspectives.get(need.perspective)
-        groups = [g for g in (need.target_groups or []) if g in self.groups]
-        level = self.levels.get(need.level)
-        outcome = need.outcome
+        (number, title, description, origin, perspective, area, groups, level, phase, entered,
+         submitted, decision, quadrant, outcome, merged_into, product_url,
+         merged_into_published) = row  # fmt: skip
+        origin_key, origin_label = self.origins.get(origin, _NOTHING)
+        found = self.areas.get(area)
+        if found:
+            (perspective_key, perspective_label), (area_key, area_label) = found
+        else:
+            area_key = area_label = None
+            known = self.perspectives.get(perspective) if perspective else None
+            perspective_key, perspective_label = known or _NOTHING
+        group_keys, group_labels = self._groups(groups)
+        level_key, level_label = self.levels.get(level, _NOTHING)
         if outcome and outcome not in self.outcome_labels:
             self.outcome_labels[outcome] = SV(f"outcome.{outcome}")
-        tz = self.tz
+        tz, redacted = self.tz, self.redacted
         return {
-            "number": need.id,
-            "url": f"{self.url}{need.id}",
-            "title": scrub(need.title, self.redacted),
-            "description": scrub(need.description, self.redacted),
-            "origin": origin.key if origin else None,
-            "origin_label": origin.sv if origin else None,
-            "perspective": perspective.key if perspective else None,
-            "perspective_label": perspective.sv if perspective else None,
-            "area": area[1].key if area else None,
-            "area_label": area[1].sv if area else None,
-            "target_groups": groups,
-            "target_group_labels": [self.groups[g].sv for g in groups],
-            "level": level.key if level else None,
-            "level_label": level.sv if level else None,
-            "phase": need.phase,
-            "phase_name": self.phase_names[need.phase],
-            "phase_entered": _day(need.phase_entered_at, tz),
-            "registered": _day(need.submitted_at, tz),
-            "decision": need.decision,
-            "quadrant": need.quadrant,
+            "number": number,
+            "url": f"{self.url}{number}",
+            "title": scrub(title, redacted),
+            "description": scrub(description, redacted),
+            "origin": origin_key,
+            "origin_label": origin_label,
+            "perspective": perspective_key,
+            "perspective_label": perspective_label,
+            "area": area_key,
+            "area_label": area_label,
+            "target_groups": list(group_keys),
+            "target_group_labels": list(group_labels),
+            "level": level_key,
+            "level_label": level_label,
+            "phase": phase,
+            "phase_name": self.phase_names[phase],
+            "phase_entered": _day(entered, tz),
+            "registered": _day(submitted, tz),
+            "decision": decision,
+            "quadrant": quadrant,
             "outcome": outcome,
             "outcome_label": self.outcome_labels[outcome] if outcome else None,
-            "merged_into": need.merged_into if merged_into_published else None,
-            "product_url": product_url if need.phase == Phase.COMPLETED else None,
+            "merged_into": merged_into if merged_into_published else None,
+            "product_url": product_url if phase == Phase.COMPLETED else None,
         }
-
-
-def public_record(
-    need,
-    ref: Reference,
-    tz: ZoneInfo,
-    *,
-    base_url: str,
-    product_url: str | None = None,
-    merged_into_published: bool = False,
-) -> dict:
-    """The open-data record of one published need (see Recorder)."""
-    return Recorder(ref, tz, base_url)(
-        need, product_url=product_url, merged_into_published=merged_into_published
-    )
 
 
 def short_description(record: dict) -> str:
     return shorten(record["description"])
 
 
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+@\t\r")
+_MAYBE_FORMULA = _FORMULA_START | {"-"}  # "-" only before something that is not a space
 
 
 def _cell(value) -> str:
@@ -147,24 +149,45 @@ def _cell(value) -> str:
     if isinstance(value, list):
         value = ";".join(value)
     text = str(value)
-    if text.startswith(_FORMULA_START) or (text.startswith("-") and text[1:2].strip()):
+    if text[:1] in _MAYBE_FORMULA and (text[0] in _FORMULA_START or text[1:2].strip()):
         return "'" + text
     return text
 
 
+def _quoted(cell: str) -> str:
+    """The cell as csv.writer writes it (QUOTE_MINIMAL, lines ending in \r\n): quoted, with
+    its quotes doubled, when it holds a comma, a quote or a line break."""
+    if "," in cell or '"' in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
 def csv_lines(records: Iterable[dict]) -> Iterator[str]:
-    """RFC 4180 CSV, comma-separated, header row of FIELDS: the text in pieces."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(FIELDS)
-    names = list(FIELDS)
-    for count, record in enumerate(records, 1):
-        writer.writerow([_cell(record[name]) for name in names])
-        if count % 500 == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+    """RFC 4180 CSV, comma-separated, header row of FIELDS: the text in pieces.
+
+    Byte for byte what csv.writer wrote before, in less time (tests compare the two): a row
+    none of whose cells holds a comma, a quote or a line break is its cells joined by
+    commas, found by one look at the joined row; in any other row each cell is quoted as
+    needed. Text cells that need nothing from _cell are taken as they are."""
+    values = operator.itemgetter(*FIELDS)
+    commas = len(FIELDS) - 1
+    maybe_formula = _MAYBE_FORMULA
+    lines = [",".join(FIELDS)]
+    for record in records:
+        cells = [
+            "" if v is None else v if type(v) is str and v[:1] not in maybe_formula else _cell(v)
+            for v in values(record)
+        ]
+        line = ",".join(cells)
+        if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
+            line = ",".join([_quoted(cell) for cell in cells])
+        lines.append(line)
+        if len(lines) == 500:
+            lines.append("")  # the last line's end
+            yield "\r\n".join(lines)
+            lines = []
+    lines.append("")
+    yield "\r\n".join(lines)
 
 
 def to_csv(records: Iterable[dict]) -> str:
