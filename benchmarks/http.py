@@ -151,6 +151,14 @@ def measure_at_rate(fake, apps: dict[str, tuple], rate: float, requests: int, ro
             raise RuntimeError(f"HTTP {result.status}: {result.text[:200]}")
         return result.elapsed
 
+    for url, _pid in apps.values():  # warm: connections opened, pools filled
+        fake.app_url = url
+        load.run_at_rate(
+            partial(send, users=load.PerThread(RATE_USERS)),
+            rate=rate,
+            requests=len(RATE_USERS) * 4,
+            workers=len(RATE_USERS),
+        )
     for _ in range(rounds):
         for name, (url, pid) in apps.items():
             fake.app_url = url

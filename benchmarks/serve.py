@@ -30,6 +30,9 @@ def main() -> None:
         from bot.runtime import build_runtime
 
         web_app = build_runtime(settings, process_before_response=bool(args.pbr)).web_app
+    from bot.runtime import settle_heap
+
+    settle_heap()  # every app alike, as `behov serve` does
     make_server(web_app, "127.0.0.1", args.port, access_log=False).run()
 
 

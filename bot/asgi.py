@@ -14,11 +14,13 @@ from bot.settings import load_settings
 
 
 def create_app() -> Starlette:
-    from bot.runtime import build_runtime
+    from bot.runtime import build_runtime, settle_heap
 
     settings = load_settings()
     logs.configure(
         settings, fmt=settings.behov_log_format, level=settings.behov_log_level or "INFO"
     )
     settings.require("slack_bot_token", "slack_signing_secret")
-    return build_runtime(settings).web_app
+    web_app = build_runtime(settings).web_app
+    settle_heap()
+    return web_app

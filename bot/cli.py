@@ -49,9 +49,11 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     if workers > 1:
         _serve_workers(settings, host, port, workers)
         return
-    from bot.runtime import build_runtime
+    from bot.runtime import build_runtime, settle_heap
 
-    make_server(build_runtime(settings).web_app, host, port).run()
+    web_app = build_runtime(settings).web_app
+    settle_heap()
+    make_server(web_app, host, port).run()
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -74,11 +76,12 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
 def socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.runtime import build_runtime
+    from bot.runtime import build_runtime, settle_heap
     from bot.scheduler import start_scheduler
 
     settings.require("slack_bot_token", "slack_app_token")
     runtime = build_runtime(settings, scheduler=False)
+    settle_heap()
     scheduler = start_scheduler(runtime.services)
     try:
         SocketModeHandler(runtime.bolt_app, settings.slack_app_token).start()

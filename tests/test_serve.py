@@ -38,3 +38,26 @@ def test_sigterm_stops_every_worker_cleanly_and_logs_hold_no_secret(
     assert all({"time", "level", "logger", "request_id", "message"} <= set(line) for line in lines)
     text = server.log_path.read_text()
     assert BOT_TOKEN not in text and SIGNING_SECRET not in text
+
+
+def test_a_served_app_keeps_what_startup_built_out_of_full_collections(monkeypatch):
+    """`bot.asgi:create_app` (each worker of `behov serve --workers N`) freezes the heap."""
+    import gc
+
+    from bot import asgi
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("BEHOV_AUTO_MIGRATE", "0")
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    gc.unfreeze()
+    try:
+        asgi.create_app()
+        assert gc.get_freeze_count() > 10_000  # modules, Bolt, SQLAlchemy, reference data
+    finally:
+        gc.unfreeze()
+        root.handlers[:], root.level = handlers, level  # create_app configured logging
