@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -238,3 +240,26 @@ def build_awkward(db, ref) -> list[int]:
         move(s, late, 2, datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
         numbers.append(late.id)
     return numbers
+
+
+@contextmanager
+def served_site(database_url: str, clock, more: int) -> Iterator:
+    """The web app over the portfolio and `more` needs, as a TestClient that also carries
+    the services and runtime; the base URL is the request's."""
+    from starlette.testclient import TestClient
+
+    from bot.app import build_services
+    from bot.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    settings = make_settings(database_url, "http://127.0.0.1:9/")
+    services = build_services(settings, clock=clock)
+    runtime = build_runtime(settings, services=services, scheduler=False)
+    build_portfolio(services.db, services.ref)
+    add_many(services.db, services.ref, more)
+    try:
+        with TestClient(runtime.web_app) as client:
+            client.services, client.runtime = services, runtime
+            yield client
+    finally:
+        services.db.engine.dispose()

@@ -10,17 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import event
-from starlette.testclient import TestClient
 
-from bot.app import build_services
-from bot.runtime import build_runtime
 from bot.server import ServerThread
 from domain.needs import Draft
 from storage.lifecycle import edit
 from storage.models import Need
 from storage.public import hide_need
-from tests.conftest import ADMIN, make_settings
-from tests.public_support import add_many, build_portfolio
+from tests.conftest import ADMIN
+from tests.public_support import served_site
 from web.export_cache import ExportCache
 
 EXPORTS = [
@@ -34,16 +31,8 @@ EXPORTS = [
 @pytest.fixture
 def site(database_url, clock):
     """The web app with the portfolio and 60 more needs; the base URL is the request's."""
-    settings = make_settings(database_url, "http://127.0.0.1:9/")
-    services = build_services(settings, clock=clock)
-    runtime = build_runtime(settings, services=services, scheduler=False)
-    build_portfolio(services.db, services.ref)
-    add_many(services.db, services.ref, 60)
-    with TestClient(runtime.web_app) as client:
-        client.services = services
-        client.runtime = runtime
+    with served_site(database_url, clock, 60) as client:
         yield client
-    services.db.engine.dispose()
 
 
 class Statements:

@@ -9,27 +9,16 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import event
-from starlette.testclient import TestClient
 
-from bot.app import build_services
-from bot.runtime import build_runtime
-from tests.conftest import make_settings
-from tests.public_support import add_many, build_portfolio
+from tests.public_support import add_many, served_site
 from web.public import EMBED_PAGE_SIZE, PAGE_SIZE
 
 
 @pytest.fixture
 def site(database_url, clock):
     """The web app with the portfolio and 130 more needs (about 100 of them published)."""
-    settings = make_settings(database_url, "http://127.0.0.1:9/")
-    services = build_services(settings, clock=clock)
-    runtime = build_runtime(settings, services=services, scheduler=False)
-    build_portfolio(services.db, services.ref)
-    add_many(services.db, services.ref, 130)
-    with TestClient(runtime.web_app) as client:
-        client.services = services
+    with served_site(database_url, clock, 130) as client:
         yield client
-    services.db.engine.dispose()
 
 
 def numbers_in(html: str) -> list[int]:

@@ -97,6 +97,21 @@ def next_ephemeral(fake_slack, user, seen: int) -> str:
 # ---------------------------------------------------------------- no transaction during the post
 
 
+
+def strand_vote(bot, number: int, clock) -> None:
+    """A vote stored but never posted: what an opener that died before the post leaves."""
+    with bot.db.session(write=True) as s:
+        start_vote(
+            s,
+            need=s.get(Need, number),
+            channel=VOTING_CHANNEL,
+            opened_by=ADMIN,
+            now=clock(),
+            duration=bot.services.settings.vote_duration,
+            eligible=1,
+            abandoned_before=clock(),
+        )
+
 def test_other_requests_are_answered_while_the_vote_message_is_posted(bot, fake_slack, ref):
     """While Slack keeps the post waiting, a voter's click on another vote is acknowledged,
     stored and confirmed: nothing of the opening holds the database."""
@@ -177,17 +192,7 @@ def test_a_vote_whose_opener_died_before_posting_is_never_open_and_then_replaced
     post): no one sees it open, the deadline does not close it, and once the opener's
     longest wait is over a new vote replaces it and the scheduler drops what is left."""
     number = add_need(bot, ref)
-    with bot.db.session(write=True) as s:  # step one, as the dead opener left it
-        start_vote(
-            s,
-            need=s.get(Need, number),
-            channel=VOTING_CHANNEL,
-            opened_by=ADMIN,
-            now=clock(),
-            duration=bot.services.settings.vote_duration,
-            eligible=1,
-            abandoned_before=clock(),
-        )
+    strand_vote(bot, number, clock)  # step one, as the dead opener left it
     fake_slack.slash(ADMIN, f"rösta {number}", channel="CGENERAL")
     assert "håller på att öppnas" in last_ephemeral(fake_slack, ADMIN)
     assert fake_slack.messages(VOTING_CHANNEL) == []
@@ -209,17 +214,7 @@ def test_a_vote_whose_opener_died_before_posting_is_never_open_and_then_replaced
 
 def test_a_new_vote_replaces_one_stranded_longer_than_the_longest_wait(bot, fake_slack, ref, clock):
     number = add_need(bot, ref)
-    with bot.db.session(write=True) as s:
-        start_vote(
-            s,
-            need=s.get(Need, number),
-            channel=VOTING_CHANNEL,
-            opened_by=ADMIN,
-            now=clock(),
-            duration=bot.services.settings.vote_duration,
-            eligible=1,
-            abandoned_before=clock(),
-        )
+    strand_vote(bot, number, clock)
     clock.advance(minutes=16)  # the scheduler has not run: the opening itself replaces it
     message = open_vote(fake_slack, number)
     [vote] = votes(bot)
