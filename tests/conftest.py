@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -223,3 +224,15 @@ def bot(database_url, fake_slack, clock):
     assert fake_slack.problems == [], "the fake Slack rejected calls: " + "; ".join(
         fake_slack.problems
     )
+
+
+def wait_for(condition, what: str, limit: float = 15.0):
+    """Until `condition()` holds (its value is returned): an event a test waits for, not a
+    measured time; `limit` only bounds a failing test."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.01)
+    raise AssertionError(f"gave up waiting for {what}")

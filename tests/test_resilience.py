@@ -19,22 +19,12 @@ from domain.needs import Draft
 from storage.db import Database
 from storage.models import Ballot, NeedEvent, Vote
 from storage.needs import create_need
-from tests.conftest import ADMIN, BOT_TOKEN, SIGNING_SECRET, STAFF, VOTING_CHANNEL
+from tests.conftest import ADMIN, BOT_TOKEN, SIGNING_SECRET, STAFF, VOTING_CHANNEL, wait_for
 from tests.production_support import ServeProcess
 from tests.test_votes_slack import add_voters
 
 CHOICE = ids.VOTE_CAST
 RESULT = "Resultat för #"  # the heading of the result reply in the vote's thread
-
-
-def wait_for(condition, what: str, limit: float = 60.0):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def serve(database_url, fake_slack, tmp_path, name: str) -> ServeProcess:
@@ -80,7 +70,8 @@ def test_a_killed_server_loses_no_confirmed_ballot_and_closes_the_vote_once(
     first = serve(database_url, fake_slack, tmp_path, "first")
     try:
         fake_slack.slash(ADMIN, f"rösta {number}", channel="CGENERAL")
-        ts = wait_for(lambda: fake_slack.messages(VOTING_CHANNEL), "the vote message")[-1]["ts"]
+        posted = wait_for(lambda: fake_slack.messages(VOTING_CHANNEL), "the vote message", 60.0)
+        ts = posted[-1]["ts"]
         confirmed = {}
         choices = ["gor_nu", "planera", "delegera", "gor_nu"]
         for user, quadrant in zip(voters[:4], choices, strict=True):
@@ -109,7 +100,7 @@ def test_a_killed_server_loses_no_confirmed_ballot_and_closes_the_vote_once(
             thread = fake_slack.thread(VOTING_CHANNEL, ts)
             return [m for m in thread if RESULT in fake_slack.visible_text(m)]
 
-        wait_for(result_replies, "the result in the vote's thread")
+        wait_for(result_replies, "the result in the vote's thread", limit=60.0)
         time.sleep(2.5)  # two more ticks of the scheduler: a second close would show now
         assert len(result_replies()) == 1
         with db.session() as s:

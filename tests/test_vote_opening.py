@@ -9,7 +9,6 @@ other request's replay key would wait behind it.
 from __future__ import annotations
 
 import threading
-import time
 from contextlib import contextmanager
 
 import pytest
@@ -21,21 +20,10 @@ from fakeslack import FakeSlack, visible_text
 from storage.models import Ballot, Need, Vote
 from storage.needs import history
 from storage.votes import open_vote_for, start_vote
-from tests.conftest import ADMIN, VOTING_CHANNEL, Bot, connect, make_settings
+from tests.conftest import ADMIN, VOTING_CHANNEL, Bot, connect, make_settings, wait_for
 from tests.test_votes_slack import add_need, add_voters, choose, last_ephemeral, open_vote
 
 SECOND_ADMIN = "UADMIN2"
-
-
-def wait_for(condition, what: str, limit: float = 15.0):
-    """Until `condition()` holds: an event the test waits for, not a measured time."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.01)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 @contextmanager
@@ -95,7 +83,6 @@ def next_ephemeral(fake_slack, user, seen: int) -> str:
 
 
 # ---------------------------------------------------------------- no transaction during the post
-
 
 
 def strand_vote(bot, number: int, clock) -> None:
