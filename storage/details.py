@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from domain.lifecycle import Situation
 from storage import lifecycle
 from storage.models import Assessment, Completion, Milestone, Mission, Need, NeedEvent, Vote
+from storage.votes import open_vote_for
 
 
 @dataclass
@@ -47,7 +48,7 @@ def load_details(
         milestones=lifecycle.milestones(session, need_id=need_id),
         assessment=lifecycle.latest_assessment(session, need_id=need_id),
         completion=session.get(Completion, need_id),
-        open_vote=lifecycle.open_vote(session, need_id=need_id),
+        open_vote=open_vote_for(session, need_id=need_id),
         closed_vote=lifecycle.latest_closed_vote(session, need_id=need_id),
         events=list(events),
         event_count=int(count),

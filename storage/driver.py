@@ -37,7 +37,8 @@ class DriverStatement:
         self.binds = binds or {}
         self.columns = list(columns)
         self.row = namedtuple("Row", [c.name for c in self.columns]) if self.columns else None
-        self._prepared: dict[str, tuple] = {}
+        self._prepared: dict[str, tuple] = {}  # by dialect: (SQL, parameter converters)
+        self._readers: dict[str, Callable[[tuple], tuple]] = {}  # by dialect
 
     def prepare(self, dialect: Dialect) -> tuple[str, dict[str, Callable]]:
         prepared = self._prepared.get(dialect.name)
@@ -54,8 +55,7 @@ class DriverStatement:
 
     def reader(self, dialect: Dialect, description) -> Callable[[tuple], tuple]:
         """Turns a fetched tuple into a row; the converters depend on the driver's type codes."""
-        key = ("read", dialect.name)
-        read = self._prepared.get(key)
+        read = self._readers.get(dialect.name)
         if read is None:
             converters = [
                 column.type.dialect_impl(dialect).result_processor(dialect, field[1])
@@ -66,7 +66,7 @@ class DriverStatement:
             def read(values: tuple) -> tuple:
                 return make(*[c(v) if c else v for c, v in zip(converters, values, strict=True)])
 
-            self._prepared[key] = read
+            self._readers[dialect.name] = read
         return read
 
 

@@ -36,7 +36,7 @@ from storage.models import (
     Vote,
 )
 from storage.needs import change_phase, record_event
-from storage.votes import OPEN
+from storage.votes import open_vote_for
 
 # History kinds that tell the people concerned (followers, submitter, process leader).
 NOTIFY_KINDS = frozenset(
@@ -83,12 +83,6 @@ def latest_assessment(session: Session, *, need_id: int) -> Assessment | None:
 
 def get_completion(session: Session, *, need_id: int) -> Completion | None:
     return session.get(Completion, need_id)
-
-
-def open_vote(session: Session, *, need_id: int) -> Vote | None:
-    """The need's open vote; one still being posted is not open yet (storage/votes.py)."""
-    query = select(Vote).where(Vote.need_id == need_id, OPEN)
-    return session.exec(query).first()
 
 
 def latest_closed_vote(session: Session, *, need_id: int) -> Vote | None:
@@ -139,7 +133,7 @@ def situation(session: Session, *, need: Need, user_id: str) -> Situation:
         has_mission=mission is not None,
         process_leader=mission.process_leader if mission else None,
         following=user_id in followers(session, need=need),
-        vote_open=open_vote(session, need_id=need.id) is not None,
+        vote_open=open_vote_for(session, need_id=need.id) is not None,
     )
 
 
@@ -613,10 +607,10 @@ def _move_followers(session: Session, need: Need, original: Need, people: set[st
 def _move_ballots(session: Session, need: Need, original: Need, actor: str, now) -> int:
     """Ballots of the duplicate's open vote go to the original's open vote, for voters who have
     none there; the duplicate's vote is closed (its need is)."""
-    source = open_vote(session, need_id=need.id)
+    source = open_vote_for(session, need_id=need.id)
     if source is None:
         return 0
-    target = open_vote(session, need_id=original.id)
+    target = open_vote_for(session, need_id=original.id)
     moved = 0
     if target is not None:
         present = set(session.exec(select(Ballot.user_id).where(Ballot.vote_id == target.id)))

@@ -69,7 +69,7 @@ def test_a_vote_is_open_only_once_its_message_is_posted(db, ref):
         assert open_votes(s) == [] and behind(s) == []
         assert due_votes(s, now=NOW + 2 * WEEK) == []
         assert open_vote_for(s, need_id=need.id) is None
-        assert lifecycle.open_vote(s, need_id=need.id) is None
+        assert not lifecycle.situation(s, need=s.get(Need, need.id), user_id="UADMIN").vote_open
     assert refusal(lambda: cast(db, vote, "U1", G, message_ts=TS)) == "vote.not_ready"
     assert refusal(lambda: close(db, vote.id, TS)) == "vote.not_ready"
 
