@@ -21,18 +21,18 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     logs.configure(settings, fmt="json", level="INFO")  # as in production (stderr is dropped)
+    from bot.runtime import build_runtime, settle_heap
+
     if args.app in ("bare", "floor"):
         from benchmarks import bare
 
         make = bare.bare_web_app if args.app == "bare" else bare.floor_web_app
         web_app = make(settings, process_before_response=bool(args.pbr))
+        settle_heap()  # every app alike, as `behov serve` does
     else:
-        from bot.runtime import build_runtime
-
-        web_app = build_runtime(settings, process_before_response=bool(args.pbr)).web_app
-    from bot.runtime import settle_heap
-
-    settle_heap()  # every app alike, as `behov serve` does
+        runtime = build_runtime(settings, process_before_response=bool(args.pbr))
+        web_app = runtime.web_app
+        settle_heap(runtime.services)
     make_server(web_app, "127.0.0.1", args.port, access_log=False).run()
 
 

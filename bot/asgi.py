@@ -21,6 +21,6 @@ def create_app() -> Starlette:
         settings, fmt=settings.behov_log_format, level=settings.behov_log_level or "INFO"
     )
     settings.require("slack_bot_token", "slack_signing_secret")
-    web_app = build_runtime(settings).web_app
-    settle_heap()
-    return web_app
+    runtime = build_runtime(settings)
+    settle_heap(runtime.services)
+    return runtime.web_app

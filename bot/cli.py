@@ -51,9 +51,9 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         return
     from bot.runtime import build_runtime, settle_heap
 
-    web_app = build_runtime(settings).web_app
-    settle_heap()
-    make_server(web_app, host, port).run()
+    runtime = build_runtime(settings)
+    settle_heap(runtime.services)
+    make_server(runtime.web_app, host, port).run()
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -81,7 +81,7 @@ def socket_mode(settings: Settings) -> None:
 
     settings.require("slack_bot_token", "slack_app_token")
     runtime = build_runtime(settings, scheduler=False)
-    settle_heap()
+    settle_heap(runtime.services)
     scheduler = start_scheduler(runtime.services)
     try:
         SocketModeHandler(runtime.bolt_app, settings.slack_app_token).start()

@@ -61,3 +61,44 @@ def test_a_served_app_keeps_what_startup_built_out_of_full_collections(monkeypat
     finally:
         gc.unfreeze()
         root.handlers[:], root.level = handlers, level  # create_app configured logging
+
+
+def test_startup_loads_the_titles_before_it_freezes_the_heap(tmp_path, sqlite_template, caplog):
+    """The first fuzzy lookup finds the titles loaded; a database that does not answer at
+    start only postpones that (logged), it does not stop the bot."""
+    import gc
+
+    from benchmarks.data import seed_needs
+    from bot.runtime import build_runtime, settle_heap
+    from bot.settings import Settings
+    from storage.db import Database
+
+    path = tmp_path / "behov.db"
+    shutil.copy(sqlite_template, path)
+    seed_needs(Database.from_url(f"sqlite:///{path}"), 30)
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        database_url=f"sqlite:///{path}",
+        behov_auto_migrate=False,
+    )
+    runtime = build_runtime(settings, scheduler=False)
+    gc.unfreeze()
+    try:
+        settle_heap(runtime.services)
+        assert len(runtime.services.titles.titles) == 30
+        titles = runtime.services.titles.titles
+        assert not any(o is titles for o in gc.get_objects())  # frozen: no full pass walks it
+
+        unreachable = Settings(
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            database_url=f"sqlite:///{tmp_path}/missing/behov.db",
+            behov_auto_migrate=False,
+        )
+        down = build_runtime(unreachable, scheduler=False)
+        settle_heap(down.services)
+        assert down.services.titles.titles == {}
+        assert "titles not loaded at start (OperationalError)" in caplog.text
+    finally:
+        gc.unfreeze()
