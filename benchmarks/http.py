@@ -85,6 +85,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def context_switches(pid: int) -> int:
+    """Times the process's threads gave up the CPU so far (waiting for the GIL, a lock, I/O)."""
+    total = 0
+    for thread in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{thread}/status") as status:
+            for line in status:
+                if line.startswith("voluntary_ctxt_switches"):
+                    total += int(line.split()[1])
+    return total
+
+
 def measure(
     fake, apps: dict[str, tuple], texts: list[str], clients: int, requests: int, rounds: int
 ):
@@ -97,6 +108,7 @@ def measure(
     answers = {name: [] for name in apps}
     walls = {name: 0.0 for name in apps}
     cpu = {name: 0.0 for name in apps}
+    switches = {name: 0 for name in apps}
 
     def send(n: int, name: str, users: load.PerThread) -> float:
         user = users.me()
@@ -115,7 +127,7 @@ def measure(
     for _ in range(rounds):
         for name, (url, pid) in apps.items():
             fake.app_url = url
-            started, used = time.perf_counter(), cpu_seconds(pid)
+            started, used, gave_up = time.perf_counter(), cpu_seconds(pid), context_switches(pid)
             result = load.run(
                 partial(send, name=name, users=load.PerThread(USERS)),
                 clients=clients,
@@ -123,6 +135,7 @@ def measure(
             )
             walls[name] += time.perf_counter() - started
             cpu[name] += cpu_seconds(pid) - used
+            switches[name] += context_switches(pid) - gave_up
             samples[name].extend(result["latencies"])
     from benchmarks.timing import percentile
 
@@ -134,6 +147,7 @@ def measure(
             "answer_p99": percentile(answers[name] or values, 99),
             "per_second": len(values) / walls[name],
             "cpu_ms": cpu[name] / len(values) * 1000,
+            "switches": switches[name] / len(values),
         }
         for name, values in samples.items()
     }
@@ -248,6 +262,7 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
             "answer p99 / floor answer p99",
             "req/s bare / ours",
             "server CPU ms per request bare / ours",
+            "context switches per request bare / ours",
         ],
         rows,
     )
@@ -295,4 +310,5 @@ def _cells(got: dict) -> list[str]:
         f"{ours['answer_p99'] / floor['answer_p99']:.2f}×" if floor else "–",
         f"{bare['per_second']:.0f} / {ours['per_second']:.0f}",
         f"{bare['cpu_ms']:.2f} / {ours['cpu_ms']:.2f}",
+        f"{bare['switches']:.1f} / {ours['switches']:.1f}",
     ]
