@@ -74,7 +74,7 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
     )
     app.middleware(ReplaceRespond(settings))  # first: even errors of the next answer with it
     app.middleware(RefuseRedeliveries(services))
-    app.middleware(AddServices(services))
+    app.middleware(AddServices(services, wait_for_ack=not process_before_response))
     app.error(handle_error)
     register_all(app)
     return app

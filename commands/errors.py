@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackClientError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.i18n import SV, Texts
+from commands.context import acknowledged
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def explain(error: Exception, where: str, tx: Texts) -> str:
 def handle_error(error: Exception, body: dict, context, respond) -> BoltResponse | None:
     tx: Texts = context.get("tx") or SV
     text = explain(error, body.get("type") or body.get("command"), tx)
-    if context.ack.response is None:  # failed before the ack: the ack itself can explain
+    if not acknowledged(context.ack):  # failed before the ack: the ack itself can explain
         answer = explaining_ack(body, text)
         if answer is not None:
             return answer
