@@ -22,7 +22,7 @@ from contextlib import ExitStack
 from sqlmodel import col, select
 
 from benchmarks import data, databases, load
-from benchmarks.http import SECRET, TOKEN, server
+from benchmarks.http import SECRET, TOKEN, context_switches, cpu_seconds, served
 from benchmarks.report import ms, table
 from benchmarks.timing import percentile
 from commands import ids
@@ -61,11 +61,15 @@ def click(fake, user: str, ts: str, n: int):
     return result
 
 
-def measure(fake, urls: dict[str, str], ts: str, clients: int, requests: int, rounds: int):
-    """{app: {ack: [...], answer: [...], update: [...], per_second}}, apps taking turns."""
-    found = {name: {"ack": [], "answer": [], "update": [], "wall": 0.0} for name in urls}
+def measure(fake, apps: dict[str, tuple], ts: str, clients: int, requests: int, rounds: int):
+    """{app: {ack: [...], answer: [...], update: [...], per_second, cpu_ms, switches}}, apps
+    (URL, process id) taking turns; the server's CPU and context switches per click."""
+    found = {
+        name: {"ack": [], "answer": [], "update": [], "wall": 0.0, "cpu": 0.0, "switched": 0}
+        for name in apps
+    }
     for _ in range(rounds):
-        for name, url in urls.items():
+        for name, (url, pid) in apps.items():
             fake.app_url = url
             voters, answered = load.PerThread(VOTERS), []
 
@@ -81,9 +85,11 @@ def measure(fake, urls: dict[str, str], ts: str, clients: int, requests: int, ro
                     answered.append((started, float(shown[0]["ts"])))
                 return result.elapsed
 
-            began = time.perf_counter()
+            began, used, gave_up = time.perf_counter(), cpu_seconds(pid), context_switches(pid)
             result = load.run(send, clients=clients, requests=requests // rounds)
             found[name]["wall"] += time.perf_counter() - began
+            found[name]["cpu"] += cpu_seconds(pid) - used
+            found[name]["switched"] += context_switches(pid) - gave_up
             found[name]["ack"] += result["latencies"]
             found[name]["answer"] += [at - started for started, at in answered]
             if answered:
@@ -94,6 +100,8 @@ def measure(fake, urls: dict[str, str], ts: str, clients: int, requests: int, ro
                 ]
     for values in found.values():
         values["per_second"] = len(values["ack"]) / values["wall"]
+        values["cpu_ms"] = values["cpu"] / len(values["ack"]) * 1000
+        values["switches"] = values["switched"] / len(values["ack"])
     return found
 
 
@@ -194,17 +202,17 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                     "BEHOV_VOTE_DURATION": "7d",
                 }
                 with ExitStack() as stack:
-                    urls = {
-                        "bare": stack.enter_context(server("bare", False, env)),
-                        "behov": stack.enter_context(server("behov", False, env)),
+                    apps = {
+                        "bare": stack.enter_context(served("bare", False, env)),
+                        "behov": stack.enter_context(served("behov", False, env)),
                     }
-                    fake.app_url = urls["behov"]
+                    fake.app_url = apps["behov"][0]
                     ts = open_vote(fake, 1)
                     for clients, count in ((1, n_c1), (16, n_c16)):
-                        got = measure(fake, urls, ts, clients, count, rounds)
+                        got = measure(fake, apps, ts, clients, count, rounds)
                         rows.append(_row(kind, clients, got["bare"], got["behov"]))
                         print(f"votes {kind} c={clients} done", flush=True)
-                    fake.app_url = urls["behov"]
+                    fake.app_url = apps["behov"][0]
                     ts = open_vote(fake, 5)
                     vote_id = _until(lambda db=db: _vote_of(db, 5), "the vote to be stored")
                     result = burst(fake, db, ts, vote_id)
@@ -223,6 +231,8 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
             "confirmation p99 / bare ack p99 (≤ 3×)",
             "live count (chat.update) p50 / p99 ms",
             "clicks/s bare / ours",
+            "server CPU ms per click bare / ours",
+            "context switches per click bare / ours",
         ],
         rows,
     )
@@ -269,6 +279,8 @@ def _row(kind: str, clients: int, bare: dict, ours: dict) -> list:
         f"**{percentile(ours['answer'], 99) / bare_p99:.2f}×**",
         _pair(ours["update"]),
         f"{bare['per_second']:.0f} / {ours['per_second']:.0f}",
+        f"{bare['cpu_ms']:.2f} / {ours['cpu_ms']:.2f}",
+        f"{bare['switches']:.1f} / {ours['switches']:.1f}",
     ]
 
 
