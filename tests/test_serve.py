@@ -76,13 +76,17 @@ def test_startup_loads_the_titles_before_it_freezes_the_heap(tmp_path, sqlite_te
     path = tmp_path / "behov.db"
     shutil.copy(sqlite_template, path)
     seed_needs(Database.from_url(f"sqlite:///{path}"), 30)
-    settings = Settings(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        database_url=f"sqlite:///{path}",
-        behov_auto_migrate=False,
-    )
-    runtime = build_runtime(settings, scheduler=False)
+
+    def runtime_on(url: str):
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            database_url=url,
+            behov_auto_migrate=False,
+        )
+        return build_runtime(settings, scheduler=False)
+
+    runtime = runtime_on(f"sqlite:///{path}")
     gc.unfreeze()
     try:
         settle_heap(runtime.services)
@@ -90,13 +94,7 @@ def test_startup_loads_the_titles_before_it_freezes_the_heap(tmp_path, sqlite_te
         titles = runtime.services.titles.titles
         assert not any(o is titles for o in gc.get_objects())  # frozen: no full pass walks it
 
-        unreachable = Settings(
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SIGNING_SECRET,
-            database_url=f"sqlite:///{tmp_path}/missing/behov.db",
-            behov_auto_migrate=False,
-        )
-        down = build_runtime(unreachable, scheduler=False)
+        down = runtime_on(f"sqlite:///{tmp_path}/missing/behov.db")
         settle_heap(down.services)
         assert down.services.titles.titles == {}
         assert "titles not loaded at start (OperationalError)" in caplog.text
