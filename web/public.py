@@ -224,8 +224,11 @@ class PublicSite:
     def _build(self, file: IO[bytes], kind: str, query: PublicQuery, limit, offset, base_url):
         """Write the export to `file` a batch of records at a time: the CSV, or the JSON's
         needs as one array, to which each answer adds the rest; a JSON build returns
-        (count, total)."""
-        with self.svc.db.session() as session:
+        (count, total).
+
+        A build takes a place among the heavy answers (services.heavy), in turn with lists
+        and App Home tabs: encoding every need holds the GIL long enough to delay acks."""
+        with self.svc.heavy, self.svc.db.session() as session:
             total, rows = self._export_rows(session, query, limit, offset)
             records = map(self.recorder(base_url), rows)
             if kind == "csv":
