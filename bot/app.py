@@ -21,9 +21,10 @@ from web.export_cache import ExportCache
 
 log = logging.getLogger(__name__)
 
-# CPU-heavy answers (fuzzy lookups, lists and searches over many needs, App Home tabs) at once
-# per process: each holds the GIL for milliseconds at a time, and every ack waiting for the
-# GIL behind a crowd of them would be late; more at once would not be faster (one GIL).
+# CPU-heavy answers (fuzzy lookups, lists and searches over many needs, App Home tabs, builds
+# of the open-data exports) at once per process: each holds the GIL for milliseconds at a
+# time, and every ack waiting for the GIL behind a crowd of them would be late; more at once
+# would not be faster (one GIL).
 HEAVY_AT_ONCE = 2
 
 

@@ -95,10 +95,15 @@ def published_rows_of(session: Session, *, ids: Sequence[int]) -> list:
     return list(session.connection().execute(statement).all())
 
 
-def streamed_rows(session: Session, query: PublicQuery) -> Iterator:
-    """Every published need passing the SQL filters, fetched in batches (the exports)."""
-    statement = _records_query(_filters(query)).execution_options(yield_per=STREAM_BATCH)
-    yield from session.connection().execute(statement)
+def streamed_rows(
+    session: Session, query: PublicQuery, *, limit: int | None = None, offset: int = 0
+) -> Iterator:
+    """The published needs passing the SQL filters as record rows, by number, fetched in
+    batches (the exports); a window of them with `limit` or `offset`."""
+    statement = _records_query(_filters(query)).limit(limit)
+    if offset:
+        statement = statement.offset(offset)
+    yield from session.connection().execute(statement.execution_options(yield_per=STREAM_BATCH))
 
 
 def published_numbers(session: Session, query: PublicQuery) -> tuple[int, list[int]]:

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import insert
+
 from domain.history import EventKind
 from domain.needs import Draft
 from storage.models import Completion, Need
@@ -175,6 +177,32 @@ def add_many(db, ref, count: int, *, offset: int = 0) -> None:
                 hide_need(s, need=need, actor=ADMIN, reason="Test", now=at + 3 * day)
 
 
+def insert_published(db, count: int) -> None:
+    """`count` more published needs (phase 2) with descriptions of a few hundred characters,
+    inserted in bulk: an export of some MB in a second or two."""
+    rows = [
+        dict(
+            title=f"Publicerat behov {i} om {WORDS[i % len(WORDS)]}",
+            description=f"Behov {i}: " + "samordnad vård och omsorg mellan region och kommun " * 8,
+            origin="gemensamt_utvecklingsarbete",
+            area=AREAS[i % len(AREAS)],
+            target_groups=GROUPS[i % len(GROUPS)],
+            level="lansgemensam",
+            submitted_by=STAFF,
+            submitted_at=START + i * timedelta(hours=1),
+            content_hash=f"bulk-{i}",
+            phase=2,
+            phase_entered_at=START,
+            public_hidden=False,
+            updated_at=START,
+        )
+        for i in range(count)
+    ]
+    with db.engine.begin() as conn:
+        for start in range(0, count, 1000):
+            conn.execute(insert(Need), rows[start : start + 1000])
+
+
 def build_awkward(db, ref) -> list[int]:
     """Published needs whose text a CSV or JSON writer can get wrong: quotes, commas,
     semicolons and line breaks, formula starts, tabs, control characters, non-ASCII, Slack
@@ -262,4 +290,5 @@ def served_site(database_url: str, clock, more: int) -> Iterator:
             client.services, client.runtime = services, runtime
             yield client
     finally:
+        services.exports.clear()  # closes the kept exports' temporary files
         services.db.engine.dispose()

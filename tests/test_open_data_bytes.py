@@ -17,24 +17,28 @@ import random
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from bot.app import build_services
 from bot.runtime import build_runtime
 from bot.server import ServerThread
 from domain.publication import _USER_ID, scrub
 from tests.conftest import make_settings
 from tests.public_support import build_awkward, build_portfolio
-from web.public import _json_array, _json_bytes
+from web.export_cache import SPOOL_BYTES
+from web.public import _json_bytes, _write_json_array
 from web.records import FIELDS, _cell, csv_lines
 
 GOLDEN = Path(__file__).with_name("golden") / "open_data"
 PUBLIC_URL = "https://behov.example.org"
 
 
-def served(database_url, clock) -> dict[str, bytes]:
+def served(database_url, clock, spool_bytes: int) -> dict[str, bytes]:
     """Every open-data answer (and the pages built from the same records) over the portfolio
-    and the awkward needs, by golden file name."""
+    and the awkward needs, by golden file name; exports over `spool_bytes` kept on disk."""
     settings = make_settings(database_url, "http://127.0.0.1:9/", behov_public_url=PUBLIC_URL)
     services = build_services(settings, clock=clock)
+    services.exports.spool_bytes = spool_bytes
     runtime = build_runtime(settings, services=services, scheduler=False)
     build_portfolio(services.db, services.ref)
     first = build_awkward(services.db, services.ref)[0]
@@ -64,11 +68,13 @@ def served(database_url, clock) -> dict[str, bytes]:
         return found
     finally:
         server.stop()
+        services.exports.clear()
         services.db.engine.dispose()
 
 
-def test_the_exports_are_byte_for_byte_what_they_were(database_url, clock):
-    found = served(database_url, clock)
+@pytest.mark.parametrize("spool_bytes", [SPOOL_BYTES, 1], ids=["in-memory", "on-disk"])
+def test_the_exports_are_byte_for_byte_what_they_were(database_url, clock, spool_bytes):
+    found = served(database_url, clock, spool_bytes)
     if os.environ.get("BEHOV_UPDATE_GOLDEN") == "1":
         GOLDEN.mkdir(parents=True, exist_ok=True)
         for name, body in found.items():
@@ -123,7 +129,9 @@ def test_records_encoded_in_batches_are_one_json_array():
     for count in (0, 1, 499, 500, 501, 1234):
         records = [{"number": n, "title": _text(rng)} for n in range(count)]
         old = json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        assert _json_array(iter(records)) == (count, old)
+        written = io.BytesIO()
+        assert _write_json_array(iter(records), written) == count
+        assert written.getvalue() == old
 
 
 def _old_csv(records: list[dict]) -> str:

@@ -5,8 +5,11 @@ stay within their byte budget; on both databases, through the web app."""
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -16,9 +19,9 @@ from domain.needs import Draft
 from storage.lifecycle import edit
 from storage.models import Need
 from storage.public import hide_need
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, wait_for
 from tests.public_support import served_site
-from web.export_cache import ExportCache
+from web.export_cache import CHUNK_BYTES, ExportCache
 
 EXPORTS = [
     "/public/needs.json",
@@ -200,18 +203,28 @@ def test_downloads_at_the_same_moment_build_the_export_once(site):
 # ---------------------------------------------------------------- the cache itself
 
 
-def kept(cache: ExportCache, tag: str, marker, size: int) -> str:
-    return cache.get_or_build(tag, marker, lambda: (f"body {tag}", size))
+def built(body: bytes):
+    """A build writing `body`."""
+    return lambda file: file.write(body) and None
+
+
+def read(export) -> bytes:
+    return b"".join(export.chunks())
+
+
+def kept(cache: ExportCache, tag: str, marker, size: int) -> bytes:
+    """The body answered for `tag`: kept, or built now as `size` times the tag."""
+    return read(cache.get_or_build(tag, marker, built(tag.encode() * size)))
 
 
 def test_the_least_recently_used_body_goes_first():
     cache = ExportCache(budget=12)
     kept(cache, "a", 1, 5)
     kept(cache, "b", 1, 5)
-    assert kept(cache, "a", 1, 999) == "body a"  # kept: not built again
+    assert kept(cache, "a", 1, 999) == b"aaaaa"  # kept: not built again
     kept(cache, "c", 1, 5)  # over the budget: b, used least recently, goes
     assert (len(cache), cache.size) == (2, 10)
-    assert cache.get_or_build("b", 1, lambda: ("built again", 5)) == "built again"
+    assert read(cache.get_or_build("b", 1, built(b"built again"))) == b"built again"
 
 
 def test_bodies_of_an_older_change_are_dropped_and_big_ones_never_kept():
@@ -220,17 +233,119 @@ def test_bodies_of_an_older_change_are_dropped_and_big_ones_never_kept():
     kept(cache, "b", 1, 5)
     kept(cache, "c", 2, 5)  # something changed: a and b will never be asked for again
     assert (len(cache), cache.size) == (1, 5)
-    assert kept(cache, "d", 2, 13) == "body d"  # answered, not kept
+    assert kept(cache, "d", 2, 13) == b"d" * 13  # answered, not kept
     assert (len(cache), cache.size) == (1, 5)
 
 
-def test_a_failed_build_keeps_nothing_and_the_next_one_runs():
-    cache = ExportCache(budget=12)
+def test_a_failed_build_keeps_nothing_and_the_next_one_runs(tmp_path, monkeypatch):
+    spool = spooled_in(tmp_path, monkeypatch)
+    cache = ExportCache(budget=12, spool_bytes=4)
 
-    def fails():
+    def fails(file):
+        file.write(b"half an export")  # on disk already
         raise RuntimeError("database gone")
 
     with pytest.raises(RuntimeError):
         cache.get_or_build("a", 1, fails)
     assert len(cache) == 0
-    assert kept(cache, "a", 1, 5) == "body a"
+    assert open_files(spool) == []  # its file went with it
+    assert kept(cache, "a", 1, 3) == b"aaa"
+
+
+# ---------------------------------------------------------------- bodies in temporary files
+
+
+def spooled_in(tmp_path, monkeypatch) -> Path:
+    """Temporary files go to a folder of the test's own (as TMPDIR would say)."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    return spool
+
+
+def open_files(folder: Path) -> list[str]:
+    """The files in `folder` this process holds open, one per descriptor; an unnamed
+    temporary file shows as `<folder>/#<inode> (deleted)` (Linux)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile (the listing's own descriptor)
+            continue
+        if target.startswith(f"{folder}/"):
+            found.append(target)
+    return sorted(found)
+
+
+def test_a_big_export_is_kept_in_a_temporary_file_removed_when_a_newer_one_replaces_it(
+    site, tmp_path, monkeypatch
+):
+    spool = spooled_in(tmp_path, monkeypatch)
+    exports = site.services.exports
+    exports.clear()
+    exports.spool_bytes = 1024  # the whole exports go to disk, as at 100,000 needs
+    first = site.get("/public/needs.json")
+    [held] = open_files(spool)
+    assert exports.disk_size > 1024 and exports.size == 0
+    with Statements(site.services.db.engine) as sent:
+        again = site.get("/public/needs.json")
+    assert sent.record_reads == 0 and without_time(again.content) == without_time(first.content)
+    assert open_files(spool) == [held]
+
+    number = first.json()["needs"][0]["number"]
+    services = site.services
+    with services.db.session(write=True) as s:
+        hide_need(s, need=s.get(Need, number), actor=ADMIN, reason="Fel", now=services.clock())
+    newer = site.get("/public/needs.json")
+    assert number not in [n["number"] for n in newer.json()["needs"]]
+    [replacing] = open_files(spool)
+    assert replacing != held  # the older file is closed, and so gone
+    exports.clear()
+    assert open_files(spool) == []
+
+
+def test_a_download_the_client_leaves_early_leaves_no_file_open(site, tmp_path, monkeypatch):
+    spool = spooled_in(tmp_path, monkeypatch)
+    site.services.exports.clear()
+    site.services.exports.spool_bytes = 1024
+    server = ServerThread(site.runtime.web_app).start()
+    try:
+        # A HEAD request: the client goes after the headers, the server has more to send.
+        for _ in range(2):  # the first builds the export, the second is answered from it
+            url = server.url + "/public/needs.csv"
+            headers_only = urllib.request.Request(url, method="HEAD")  # noqa: S310
+            with urllib.request.urlopen(headers_only) as answer:  # noqa: S310
+                assert answer.status == 200 and int(answer.headers["content-length"]) > 1024
+            wait_for(lambda: len(open_files(spool)) == 1, "the download's descriptor closed")
+    finally:
+        server.stop()
+
+
+def test_a_download_reads_to_the_end_a_file_dropped_meanwhile(tmp_path, monkeypatch):
+    spool = spooled_in(tmp_path, monkeypatch)
+    cache = ExportCache(spool_bytes=4)
+    body = bytes(range(256)) * (CHUNK_BYTES // 128 + 1)  # three chunks
+    download = cache.get_or_build("a", 1, built(body))
+    chunks = download.chunks()
+    start = next(chunks)
+    assert kept(cache, "b", 2, 10) == b"b" * 10  # a newer change: a's file is dropped
+    assert len(cache) == 1 and len(open_files(spool)) == 2  # b's, and a's read by the download
+    assert start + b"".join(chunks) == body
+    assert len(open_files(spool)) == 1  # a's went when its last reader was done
+    cache.clear()
+    assert open_files(spool) == []
+
+
+def test_files_on_disk_stay_within_their_own_budget(tmp_path, monkeypatch):
+    spool = spooled_in(tmp_path, monkeypatch)
+    cache = ExportCache(budget=12, disk_budget=25, spool_bytes=4)
+    kept(cache, "a", 1, 3)  # in memory
+    kept(cache, "b", 1, 10)  # on disk
+    kept(cache, "c", 1, 10)
+    kept(cache, "d", 1, 10)  # over the disk budget: b, used least recently, goes
+    assert (len(cache), cache.size, cache.disk_size) == (3, 3, 20)
+    assert len(open_files(spool)) == 2
+    assert kept(cache, "e", 1, 26) == b"e" * 26  # answered, not kept
+    assert (len(cache), len(open_files(spool))) == (3, 2)
+    cache.clear()
+    assert open_files(spool) == []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from itertools import islice
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlencode
 
 import orjson
@@ -17,7 +19,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -33,6 +35,7 @@ from storage.public import (
     published_rows_of,
     streamed_rows,
 )
+from web.export_cache import Export
 from web.openapi import LIMIT_MAX, openapi
 from web.records import SCHEMA_VERSION, Recorder, csv_lines, short_description
 
@@ -176,7 +179,8 @@ class PublicSite:
         return self.recorder(base_url)(rows[0]), events
 
     def export(self, params: dict[str, str], base_url: str, kind: str, headers: dict):
-        """(status, body bytes or None for 304, validators or errors) of the JSON or CSV export.
+        """(status, the Download or None for 304, validators or errors) of the JSON or CSV
+        export.
 
         The validators come from a change marker (a few index lookups) before anything is
         built: a client holding the current version gets 304 and nothing else is read. A
@@ -188,54 +192,67 @@ class PublicSite:
         if errors:
             return 400, None, errors
         query, (limit, offset, _) = parsed.query, window
+        # The build reads in a session of its own, after this one: its body is never older
+        # than the tag it is kept under, and a download waiting for a build holds no
+        # connection.
         with self.svc.db.session() as session:
             marker = change_marker(session)
-            tag = _etag(marker, kind, query, base_url, (limit, offset))
-            modified = _last_modified(marker)
-            validators = {"ETag": tag}
-            if modified:
-                validators["Last-Modified"] = format_datetime(modified, usegmt=True)
-            if _not_modified(headers, tag, modified):
-                return 304, None, validators
-            body = self.svc.exports.get_or_build(
-                tag, marker, lambda: self._build(session, kind, query, limit, offset, base_url)
-            )
+        tag = _etag(marker, kind, query, base_url, (limit, offset))
+        modified = _last_modified(marker)
+        validators = {"ETag": tag}
+        if modified:
+            validators["Last-Modified"] = format_datetime(modified, usegmt=True)
+        if _not_modified(headers, tag, modified):
+            return 304, None, validators
+        export = self.svc.exports.get_or_build(
+            tag, marker, lambda file: self._build(file, kind, query, limit, offset, base_url)
+        )
         if kind == "csv":
-            return 200, body, validators
-        count, total, needs = body
+            return 200, Download(b"", export, b""), validators
+        count, total = export.info
         document = {
             "schema_version": SCHEMA_VERSION,
             "generated_at": self.svc.clock().astimezone(UTC).isoformat(),
             "count": count,
-            "needs": orjson.Fragment(needs),
+            "needs": orjson.Fragment(_NEEDS_HERE),
         }
         if limit is not None or offset:
             document.update(total=total, offset=offset, limit=limit)
-        return 200, _json_bytes(document), validators
+        head, tail = _json_bytes(document).split(_NEEDS_HERE)
+        return 200, Download(head, export, tail), validators
 
-    def _build(self, session, kind: str, query: PublicQuery, limit, offset, base_url: str):
-        """(what is kept of an export, its size in bytes): the CSV's bytes, or the JSON's
-        (count, total, the needs as one encoded array) to which each answer adds the rest."""
-        total, rows = self._export_rows(session, query, limit, offset)
-        records = map(self.recorder(base_url), rows)
-        if kind == "csv":
-            body = "".join(csv_lines(records)).encode("utf-8")
-            return body, len(body)
-        count, needs = _json_array(records)
-        return (count, total, needs), len(needs)
+    def _build(self, file: IO[bytes], kind: str, query: PublicQuery, limit, offset, base_url):
+        """Write the export to `file` a batch of records at a time: the CSV, or the JSON's
+        needs as one array, to which each answer adds the rest; a JSON build returns
+        (count, total).
+
+        A build takes a place among the heavy answers (services.heavy), in turn with lists
+        and App Home tabs: encoding every need holds the GIL long enough to delay acks."""
+        with self.svc.heavy, self.svc.db.session() as session:
+            total, rows = self._export_rows(session, query, limit, offset)
+            records = map(self.recorder(base_url), rows)
+            if kind == "csv":
+                for piece in csv_lines(records):
+                    file.write(piece.encode("utf-8"))
+                return None
+            return _write_json_array(records, file), total
 
     def _export_rows(self, session, query: PublicQuery, limit: int | None, offset: int):
-        """(needs matching in all, the rows of the window): without a search the database
-        cuts the window; a search filters the streamed rows by the word index."""
+        """(needs matching in all, or None without a window; the rows of the window, read in
+        batches): without a search the database cuts the window; a search filters the
+        streamed rows by the word index."""
+        windowed = limit is not None or bool(offset)
         if not query.q:
-            if limit is None and not offset:
-                return None, streamed_rows(session, query)
-            _, total = published_counts(session, query)
-            return total, published_rows(session, query, limit=limit, offset=offset)
+            total = published_counts(session, query)[1] if windowed else None
+            return total, streamed_rows(session, query, limit=limit, offset=offset)
         found = self.svc.titles.containing(session, query.q)
-        rows = [row for row in streamed_rows(session, query) if row[0] in found]
-        end = None if limit is None else offset + limit
-        return len(rows), rows[offset:end]
+        if windowed:
+            numbers = [n for n in published_numbers(session, query)[1] if n in found]
+            end = None if limit is None else offset + limit
+            total, found = len(numbers), set(numbers[offset:end])
+        else:
+            total = None
+        return total, (row for row in streamed_rows(session, query) if row[0] in found)
 
     # ------------------------------------------------------------ responses
 
@@ -310,7 +327,8 @@ class PublicSite:
         headers = {**OPEN_DATA_HEADERS, **found, **(extra or {})}
         if status == 304:
             return Response(status_code=304, headers=headers)
-        return Response(body, headers=headers, media_type=media_type)
+        headers["Content-Length"] = str(body.length)
+        return _DownloadResponse(body, headers=headers, media_type=media_type)
 
     async def needs_json(self, request: Request) -> Response:
         return await self._export(request, "json", "application/json")
@@ -338,18 +356,58 @@ def _json_bytes(data: dict) -> bytes:
 
 
 JSON_BATCH = 500  # records encoded at a time: an export never holds all of them as dicts
+# Where the needs go in a JSON answer: orjson writes no NUL byte of its own (it escapes
+# control characters), so the document splits there into what comes before and after them.
+_NEEDS_HERE = b"\x00"
 
 
-def _json_array(records: Iterable[dict]) -> tuple[int, bytes]:
-    """(how many, the records as one JSON array), encoded a batch at a time."""
-    count, parts, records = 0, [b"["], iter(records)
+def _write_json_array(records: Iterable[dict], file: IO[bytes]) -> int:
+    """Write the records to `file` as one JSON array, encoded a batch at a time; how many."""
+    count, records = 0, iter(records)
+    file.write(b"[")
     while batch := list(islice(records, JSON_BATCH)):
         if count:
-            parts.append(b",")
+            file.write(b",")
         count += len(batch)
-        parts.append(orjson.dumps(batch)[1:-1])  # the batch's records without [ and ]
-    parts.append(b"]")
-    return count, b"".join(parts)
+        file.write(memoryview(orjson.dumps(batch))[1:-1])  # the records without [ and ]
+    file.write(b"]")
+    return count
+
+
+@dataclass
+class Download:
+    """One answer of an export: the kept bytes read in chunks, between a head and a tail of
+    its own (a JSON answer's `generated_at`, count and window)."""
+
+    head: bytes
+    export: Export
+    tail: bytes
+
+    @property
+    def length(self) -> int:
+        return len(self.head) + self.export.size + len(self.tail)
+
+    def pieces(self) -> Iterator[bytes]:
+        with closing(self.export):
+            yield self.head
+            yield from self.export.chunks()
+            yield self.tail
+
+
+class _DownloadResponse(StreamingResponse):
+    """A Download sent in chunks. When the client goes away before the end, Starlette
+    leaves the chunks unread, and only the garbage collector would close the reader (and
+    with it a temporary file the cache may have replaced): here it is closed at once."""
+
+    def __init__(self, download: Download, **options) -> None:
+        super().__init__(download.pieces(), **options)
+        self.download = download
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.download.export.close()
 
 
 def _json(data: dict, status: int = 200) -> Response:

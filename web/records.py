@@ -162,6 +162,9 @@ def _quoted(cell: str) -> str:
     return cell
 
 
+CSV_BATCH = 500  # rows written at a time
+
+
 def csv_lines(records: Iterable[dict]) -> Iterator[str]:
     """RFC 4180 CSV, comma-separated, header row of FIELDS: the text in pieces.
 
@@ -182,7 +185,7 @@ def csv_lines(records: Iterable[dict]) -> Iterator[str]:
         if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
             line = ",".join([_quoted(cell) for cell in cells])
         lines.append(line)
-        if len(lines) == 500:
+        if len(lines) == CSV_BATCH:
             lines.append("")  # the last line's end
             yield "\r\n".join(lines)
             lines = []
