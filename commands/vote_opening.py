@@ -26,7 +26,7 @@ from domain.needs import parse_number
 from domain.votes import may_open
 from storage.models import Vote
 from storage.needs import get_need, history
-from storage.votes import VoteError, drop_unposted, open_vote_for, publish_vote, start_vote
+from storage.votes import VoteError, drop_unposted, publish_vote, start_vote, vote_under_way
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +60,17 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
     channel = svc.settings.behov_voting_channel
     if not channel:
         return tx("vote.no_channel")
+    given_up = svc.clock() - unposted_limit(svc.settings)
     with svc.db.session() as session:
         need = get_need(session, need_id=number)
-        already = open_vote_for(session, need_id=number) if need else None
+        already = (
+            vote_under_way(session, need_id=number, abandoned_before=given_up) if need else None
+        )
     if need is None:
         return tx("status.no_number", number=number)
-    if already is not None:
-        return tx("vote.already_open", number=number, channel=already.channel)
+    if already is not None:  # told at once, before the channel's members are fetched
+        key = "vote.already_open" if already.message_ts else "vote.being_opened"
+        return tx(key, number=number, channel=already.channel)
     if not may_open(need.phase, need.outcome):
         return tx("vote.not_votable", number=number)
     taken_up = need.phase == 1

@@ -148,6 +148,15 @@ def open_vote_for(session: Session, *, need_id: int, unposted: bool = False) -> 
     return session.exec(select(Vote).where(Vote.need_id == need_id, where)).first()
 
 
+def vote_under_way(session: Session, *, need_id: int, abandoned_before: datetime) -> Vote | None:
+    """The need's open vote, or one being opened since `abandoned_before` (an older unposted
+    one is given up: `start_vote` replaces it). A look before asking Slack for anything;
+    `start_vote` settles it."""
+    under_way = or_(col(Vote.message_ts).is_not(None), Vote.opened_at >= abandoned_before)
+    query = select(Vote).where(Vote.need_id == need_id, col(Vote.closed_at).is_(None), under_way)
+    return session.exec(query).first()
+
+
 def get_vote(session: Session, *, vote_id: int) -> Vote | None:
     return session.get(Vote, vote_id)
 
