@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.i18n import SV, Texts
 from bot.posting import post_once
@@ -26,7 +27,14 @@ from domain.needs import parse_number
 from domain.votes import may_open
 from storage.models import Vote
 from storage.needs import get_need, history
-from storage.votes import VoteError, drop_unposted, publish_vote, start_vote, vote_under_way
+from storage.votes import (
+    VoteError,
+    drop_unposted,
+    opened_with,
+    publish_vote,
+    start_vote,
+    vote_under_way,
+)
 
 log = logging.getLogger(__name__)
 
@@ -126,21 +134,50 @@ def _post(svc, client: WebClient, vote: Vote, channel: str, text: str, blocks) -
 
 def _publish(svc, client: WebClient, vote: Vote, channel: str, ts: str) -> None:
     """Record the posted message: the vote is open. If the vote was dropped as given up or
-    the need decided while Slack was slow, the message is taken down again (its buttons
-    would do nothing) and the admin told why."""
+    the need decided while Slack was slow, or the database failed just then, the message is
+    taken down again (its buttons would do nothing) and the admin told why."""
+    recorded = False
     try:
         with svc.db.session(write=True) as session:
             publish_vote(session, vote=vote, ts=ts, now=svc.clock())
+            recorded = True  # from here on only the commit can fail
         return
     except VoteError as refused:
-        reason = refused.key
-    with svc.db.session(write=True) as session:
-        drop_unposted(session, vote=vote)
+        reason = "error.slack" if refused.key == "vote.gone" else refused.key
+        with svc.db.session(write=True) as session:
+            drop_unposted(session, vote=vote)
+    except SQLAlchemyError as failure:
+        log.warning("recording the message %s of vote %s failed: %s", ts, vote.id, failure)
+        if _opened_after_all(svc, vote, ts, commit_failed=recorded):
+            return
+        reason = "vote.not_opened"
+    _take_down(client, channel, ts)
+    raise VoteError(reason)
+
+
+def _opened_after_all(svc, vote: Vote, ts: str, *, commit_failed: bool) -> bool:
+    """After a database error while publishing: undo step one, unless the vote opened after
+    all (a commit that went through though its answer was lost). If the database cannot
+    tell and the commit may have gone through, the error goes on and the message stays: an
+    unused message says so when clicked, an open vote without its message would be stuck."""
+    try:
+        with svc.db.session(write=True) as session:
+            return not drop_unposted(session, vote=vote) and opened_with(session, vote=vote, ts=ts)
+    except SQLAlchemyError as again:
+        if commit_failed:
+            raise
+        # Never published; the scheduler drops the unposted vote after the longest wait.
+        log.warning("vote %s not opened, left for the scheduler to drop: %s", vote.id, again)
+        return False
+
+
+def _take_down(client: WebClient, channel: str, ts: str) -> None:
+    """Delete the message of a vote that did not open (best effort: its buttons only say
+    that the message is no longer in use)."""
     try:
         client.chat_delete(channel=channel, ts=ts)
     except (SlackClientError, OSError) as exc:
         log.warning("the message %s of a vote not opened stays in %s: %s", ts, channel, exc)
-    raise VoteError("error.slack" if reason == "vote.gone" else reason)
 
 
 def _tell_followers(svc, client: WebClient, number: int) -> None:

@@ -20,6 +20,7 @@ from storage.votes import (
     due_votes,
     open_vote_for,
     open_votes,
+    opened_with,
     vote_under_way,
 )
 from tests.test_votes_storage import (
@@ -151,6 +152,22 @@ def test_a_vote_under_way_is_one_open_or_being_opened_within_the_longest_wait(db
     assert under_way(NOW + 2 * WEEK) == vote.id  # open, however old
     close(db, vote.id, TS)
     assert under_way(NOW) is None
+
+
+def test_after_a_failed_publish_the_opener_learns_whether_the_vote_opened(db, ref):
+    """Dropping step one says whether there was one to drop; a vote published all the same
+    (its commit went through though it failed) is found with its message."""
+    need, other = new_need(db, ref), new_need(db, ref, title="Mobila team")
+    failed, published = unposted_vote(db, need), new_vote(db, other)
+    with db.session(write=True) as s:
+        assert drop_unposted(s, vote=failed) is True
+        assert drop_unposted(s, vote=failed) is False
+        assert drop_unposted(s, vote=published) is False
+        assert opened_with(s, vote=published, ts=TS)
+        assert not opened_with(s, vote=published, ts=ORPHAN_TS)
+        assert not opened_with(s, vote=failed, ts=TS)
+    with db.session() as s:
+        assert [v.id for v in s.exec(select(Vote))] == [published.id]
 
 
 def test_a_need_decided_while_its_vote_was_posted_gets_no_vote(db, ref):
