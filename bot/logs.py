@@ -15,6 +15,8 @@ import sys
 import time
 import uuid
 
+from domain.personal_data import redact_contact_details
+
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 # Slack tokens of every kind, and the password part of any URL (postgresql://user:pw@host).
@@ -30,7 +32,10 @@ def new_request_id(timestamp: str | None) -> str:
 
 
 class Redactor:
-    """Removes tokens, URL passwords and the configured secret values from text."""
+    """Removes tokens, URL passwords and the configured secret values from text, and the
+    contact details a need's text may carry into an error (e-mail addresses, personnummer,
+    phone numbers: domain.personal_data). Slack user ids stay: the bot's own lines name
+    them on purpose, so an operator can follow one person's requests."""
 
     def __init__(self, secrets: tuple[str, ...] = ()):
         self.secrets = tuple(s for s in secrets if s and len(s) >= 4)
@@ -40,7 +45,7 @@ class Redactor:
         text = _URL_PASSWORD.sub(rf"\g<1>{MASK}@", text)
         for secret in self.secrets:
             text = text.replace(secret, MASK)
-        return text
+        return redact_contact_details(text, MASK)
 
 
 class RedactingFilter(logging.Filter):

@@ -8,7 +8,18 @@ import re
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from commands import home, ids, lifecycle, lists, matrix, publishing, registration, status, votes
+from commands import (
+    home,
+    ids,
+    lifecycle,
+    lists,
+    matrix,
+    publishing,
+    registration,
+    status,
+    vote_opening,
+    votes,
+)
 from commands.context import telling_user
 from commands.render.kit import modal
 from domain.needs import Draft, parse_number
@@ -33,7 +44,7 @@ def register(app: App) -> None:
     app.action(re.compile("^" + re.escape(ids.nav_action(ids.HOME_NAV, ""))))(home.navigate)
     app.action(ids.HOME_REGISTER)(register_from_home)
     app.action(ids.HOME_MATRIX)(matrix.from_home)
-    app.action(ids.OPEN_VOTE)(votes.open_from_button)
+    app.action(ids.OPEN_VOTE)(vote_opening.open_from_button)
     app.action(ids.VOTE_REASON)(votes.ask_reason)
     app.action(ids.VOTE_CLOSE)(votes.close_early)
     app.action(ids.HIDE_PUBLIC)(publishing.toggle)

@@ -94,6 +94,11 @@ class AddServices(Middleware):
         return next()
 
 
+def say(respond, text: str) -> None:
+    """An answer only the person sees, below the message they acted on."""
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
 @contextmanager
 def telling_user(respond, tx: Texts, what: str) -> Iterator[None]:
     """Run Web API work after the ack; if Slack fails us, log it and tell the person.

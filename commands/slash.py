@@ -9,7 +9,17 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import Texts
-from commands import errors, ids, lifecycle, lists, matrix, registration, report, status, votes
+from commands import (
+    errors,
+    ids,
+    lifecycle,
+    lists,
+    matrix,
+    registration,
+    report,
+    status,
+    vote_opening,
+)
 from commands.context import telling_user
 from commands.render.help import help_blocks
 from domain.commands import parse
@@ -122,7 +132,7 @@ ROUTES: dict[str, Callable[[Turn], None]] = {
     "status": answer_status,
     "list": list_needs,
     "search": search_needs,
-    "vote": votes.open_from_command,
+    "vote": vote_opening.open_from_command,
     "matrix": matrix.show_matrix,
     "follow": follow_need,
     "help": show_help,

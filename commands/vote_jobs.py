@@ -17,7 +17,7 @@ from bot.notify import ScheduledPost, scheduled_client
 from bot.slack_client import make_client
 from commands import vote_messages, voters
 from commands.render.votes import reminder
-from commands.votes import unposted_limit
+from commands.vote_opening import unposted_limit
 from domain.votes import reminder_at
 from storage.claims import done
 from storage.needs import get_need
@@ -130,9 +130,10 @@ def refresh_behind_messages(services, now) -> None:
 
 
 def drop_abandoned_votes(services, now) -> None:
-    """Votes whose opener died between storing and posting them (commands.votes.open_for):
-    never open, so never closed or counted; after the opener's longest wait they go, and a
-    message they may have left in the channel answers clicks that it is no longer in use."""
+    """Votes whose opener died between storing and posting them
+    (commands.vote_opening.open_for): never open, so never closed or counted; after the
+    opener's longest wait they go, and a message they may have left in the channel answers
+    clicks that it is no longer in use."""
     before = now - unposted_limit(services.settings)
     with services.db.session() as session:
         vote_ids = abandoned(session, before=before)

@@ -1,7 +1,8 @@
-"""VVG votes: open one (admins), cast and change a ballot, add a reason, close early.
+"""VVG votes: cast and change a ballot, add a reason, close early (opening one is in
+commands/vote_opening.py).
 
 Every request is checked again here, whatever the message it came from: admin rights for
-opening and closing, channel membership for voting, and whether the vote is still open.
+closing, channel membership for voting, and whether the vote is still open.
 """
 
 from __future__ import annotations
@@ -11,172 +12,33 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 
-from bot.i18n import SV, Texts
-from bot.posting import post_once
+from bot.i18n import Texts
 from commands import ids, vote_messages, voters
-from commands.context import telling_user
+from commands.context import say, telling_user
 from commands.home import refresh_home
-from commands.notify import notify_change
 from commands.render.votes import (
     confirmation,
     read_reason,
     reason_modal,
     reason_saved_view,
-    vote_message,
 )
-from domain.history import EventKind
 from domain.needs import parse_number
 from domain.phases import Quadrant
-from domain.votes import may_open
 from storage.casting import Cast, cast_ballot
-from storage.models import Vote
-from storage.needs import get_need, history
+from storage.needs import get_need
 from storage.votes import (
     VoteError,
     ballot_of,
     clicked_message,
     close_vote,
-    drop_unposted,
     get_vote,
-    open_vote_for,
-    publish_vote,
     set_reason,
-    start_vote,
 )
 
 log = logging.getLogger(__name__)
 CHOICE_OF_ACTION = {action_id: Quadrant(q) for q, action_id in ids.VOTE_CAST.items()}
-
-
-def _say(respond, text: str) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False)
-
-
-# ---------------------------------------------------------------- opening
-
-
-def open_from_command(turn) -> None:
-    """`/behov rösta <nr>`."""
-    turn.ack()
-    number = parse_number(turn.argument)
-    if number is None:
-        _say(turn.respond, turn.tx("vote.usage"))
-        return
-    with telling_user(turn.respond, turn.tx, "opening a vote"):
-        _say(turn.respond, open_for(turn.svc, turn.client, turn.tx, turn.user_id, number))
-
-
-def open_from_button(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:
-    """The "Öppna omröstning" button of a need's details (value = need number)."""
-    ack()
-    svc, tx = context["svc"], context["tx"]
-    number = parse_number(action.get("value") or "")
-    if number is None:
-        return
-    with telling_user(respond, tx, "opening a vote"):
-        _say(respond, open_for(svc, client, tx, body["user"]["id"], number))
-
-
-def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> str:
-    """Open a vote on the need and post it in the voting channel; the answer to the admin.
-
-    No transaction is open while Slack is asked (a post may take a minute through its
-    retries, and on SQLite a transaction holds every other writer's turn): the vote is
-    stored unposted, posted, then opened or dropped, each step short (storage/votes.py).
-    """
-    if not svc.settings.is_admin(user_id):
-        return tx("vote.admins_only")
-    channel = svc.settings.behov_voting_channel
-    if not channel:
-        return tx("vote.no_channel")
-    with svc.db.session() as session:
-        need = get_need(session, need_id=number)
-        already = open_vote_for(session, need_id=number) if need else None
-    if need is None:
-        return tx("status.no_number", number=number)
-    if already is not None:
-        return tx("vote.already_open", number=number, channel=already.channel)
-    if not may_open(need.phase, need.outcome):
-        return tx("vote.not_votable", number=number)
-    taken_up = need.phase == 1
-    try:
-        eligible = voters.refresh(svc, client, channel)
-        now = svc.clock()
-        with svc.db.session(write=True) as session:
-            need = get_need(session, need_id=number)
-            vote = start_vote(
-                session,
-                need=need,
-                channel=channel,
-                opened_by=user_id,
-                now=now,
-                duration=svc.settings.vote_duration,
-                eligible=len(eligible),
-                abandoned_before=now - unposted_limit(svc.settings),
-            )
-        text, blocks = vote_message(
-            need, vote, svc.ref, SV, svc.settings.tz, voted=0, eligible=len(eligible)
-        )
-        ts = _post(svc, client, vote, channel, text, blocks)
-        _publish(svc, client, vote, channel, ts)
-    except VoteError as refused:
-        return tx(refused.key, number=number, channel=channel)
-    except SlackApiError as exc:
-        if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
-            return tx("vote.bot_not_in_channel", channel=channel)
-        raise
-    if taken_up:
-        _tell_followers(svc, client, number)
-    refresh_home(client, svc, [*sorted(eligible), *sorted(svc.settings.behov_admins)])
-    return tx("vote.opened", number=number, channel=channel, count=len(eligible))
-
-
-def unposted_limit(settings) -> timedelta:
-    """How long a vote may wait for its message before it counts as given up: comfortably
-    longer than `post_once` can take (three posts and three looks through the client's
-    retries, pauses and Retry-After waits, each call up to BEHOV_SLACK_TIMEOUT)."""
-    return max(timedelta(minutes=15), timedelta(seconds=40 * settings.behov_slack_timeout))
-
-
-def _post(svc, client: WebClient, vote: Vote, channel: str, text: str, blocks) -> str:
-    """The vote's message, posted with no transaction open; if it cannot be, the vote is
-    dropped (no vote, no phase change) and the failure goes on to the admin."""
-    try:
-        return post_once(client, channel=channel, text=text, blocks=blocks)
-    except BaseException:
-        with svc.db.session(write=True) as session:
-            drop_unposted(session, vote=vote)
-        raise
-
-
-def _publish(svc, client: WebClient, vote: Vote, channel: str, ts: str) -> None:
-    """Record the posted message: the vote is open. If the vote was dropped as given up or
-    the need decided while Slack was slow, the message is taken down again (its buttons
-    would do nothing) and the admin told why."""
-    try:
-        with svc.db.session(write=True) as session:
-            publish_vote(session, vote=vote, ts=ts, now=svc.clock())
-        return
-    except VoteError as refused:
-        reason = refused.key
-    with svc.db.session(write=True) as session:
-        drop_unposted(session, vote=vote)
-    try:
-        client.chat_delete(channel=channel, ts=ts)
-    except (SlackClientError, OSError) as exc:
-        log.warning("the message %s of a vote not opened stays in %s: %s", ts, channel, exc)
-    raise VoteError("error.slack" if reason == "vote.gone" else reason)
-
-
-def _tell_followers(svc, client: WebClient, number: int) -> None:
-    """The vote took the need up to phase 2: its followers hear of it like of any move."""
-    with svc.db.session() as session:
-        need = get_need(session, need_id=number)
-        moves = [e for e in history(session, need_id=number) if e.kind == EventKind.PHASE_CHANGED]
-    if need is not None and moves:
-        notify_change(client, svc, need, moves[-1])
 
 
 # ---------------------------------------------------------------- ballots
@@ -210,7 +72,7 @@ def cast(ack, body: dict, action: dict, client: WebClient, respond, context) -> 
     with telling_user(respond, tx, "recording a vote"):
         stored = _cast(svc, client, tx, click, user_id, quadrant)
         if isinstance(stored, str):
-            _say(respond, stored)
+            say(respond, stored)
             return
         # The stored choice: a click overtaken by a later one confirms the later choice.
         text, blocks = confirmation(
@@ -283,11 +145,11 @@ def ask_reason(ack, body: dict, action: dict, client: WebClient, respond, contex
     refused = _not_its_message(body, vote, confirmation_too=True)
     with telling_user(respond, tx, "opening the reason form"):
         if refused:
-            _say(respond, tx(refused))
+            say(respond, tx(refused))
         elif vote.closed_at is not None or svc.clock() >= vote.deadline:
-            _say(respond, tx("vote.closed"))
+            say(respond, tx("vote.closed"))
         elif ballot is None:
-            _say(respond, tx("vote.reason.vote_first"))
+            say(respond, tx("vote.reason.vote_first"))
         else:
             view = reason_modal(need, vote, ballot.reason, tx)
             client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -328,13 +190,13 @@ def close_early(ack, body: dict, action: dict, client: WebClient, respond, conte
         return
     with telling_user(respond, tx, "closing a vote"):
         if not svc.settings.is_admin(user_id):
-            _say(respond, tx("vote.admins_only"))
+            say(respond, tx("vote.admins_only"))
             return
         with svc.db.session() as session:
             vote = get_vote(session, vote_id=vote_id)
         refused = _not_its_message(body, vote)
         if refused:
-            _say(respond, tx(refused))
+            say(respond, tx(refused))
             return
         eligible = voters.current(svc, client, vote.channel)
         try:
@@ -349,13 +211,13 @@ def close_early(ack, body: dict, action: dict, client: WebClient, respond, conte
                     message_ts=vote.message_ts,  # still the message clicked in, under the lock
                 )
         except VoteError as gone:
-            _say(respond, tx(gone.key))
+            say(respond, tx(gone.key))
             return
         if closed is None:
-            _say(respond, tx("vote.closed"))
+            say(respond, tx("vote.closed"))
             return
         vote_messages.announce(svc, client, vote_id, now=svc.clock())
-        _say(respond, tx("vote.closed_by_you", number=closed[0].need_id))
+        say(respond, tx("vote.closed_by_you", number=closed[0].need_id))
 
 
 def _not_its_message(body: dict, vote, *, confirmation_too: bool = False) -> str | None:

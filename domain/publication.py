@@ -8,21 +8,22 @@ is about), and a merged need shows "Sammanslaget" with the number of the need it
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from domain.history import PUBLIC_KINDS, EventKind
+from domain.personal_data import (
+    EMAIL,
+    MENTION,
+    USER_ID,
+    redact_personal_numbers,
+    redact_phone_numbers,
+)
 from domain.phases import Decision, Outcome, Phase, Quadrant
 from domain.reference import Reference
 
 PUBLISHED_FROM = Phase.PRIORITISATION
 SEARCH_MAX = 100
 SHORT_DESCRIPTION = 280
-
-# Slack mentions (<@U123>, <!channel>, <#C1|name>), e-mail addresses, bare Slack user ids.
-_MENTION = re.compile(r"<[@!#][^>]*>")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_USER_ID = re.compile(r"\b[UW](?=[A-Z0-9]*\d)[A-Z0-9]{5,}\b")
 
 
 def is_published(need) -> bool:
@@ -35,15 +36,17 @@ def is_published(need) -> bool:
 
 
 def scrub(text: str | None, placeholder: str) -> str:
-    """Take out what could name a person in free text: mentions, e-mail addresses, user ids."""
+    """Take out what could name a person in free text: mentions, e-mail addresses, user ids,
+    personal identity numbers and phone numbers (domain.personal_data)."""
     text = text or ""
     if "<" in text:  # the placeholder holds neither `<` nor `@`: skipping is exact
-        text = _MENTION.sub(placeholder, text)
+        text = MENTION.sub(placeholder, text)
     if "@" in text:
-        text = _EMAIL.sub(placeholder, text)
+        text = EMAIL.sub(placeholder, text)
     if "U" in text or "W" in text:  # every user id starts with one; most texts have neither
-        text = _USER_ID.sub(placeholder, text)
-    return text
+        text = USER_ID.sub(placeholder, text)
+    text = redact_personal_numbers(text, placeholder)
+    return redact_phone_numbers(text, placeholder)
 
 
 def shorten(text: str, limit: int = SHORT_DESCRIPTION) -> str:

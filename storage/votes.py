@@ -114,11 +114,22 @@ def publish_vote(session: Session, *, vote: Vote, ts: str, now: datetime) -> Vot
     return vote
 
 
-def drop_unposted(session: Session, *, vote: Vote) -> None:
-    """Undo step one: its message could not be posted. Nothing else was written for it."""
-    session.execute(
+def drop_unposted(session: Session, *, vote: Vote) -> bool:
+    """Undo step one: its message could not be posted or recorded. Nothing else was written
+    for it. False if it was not there unposted (dropped as given up, or published)."""
+    dropped = session.execute(
         delete(Vote).where(Vote.id == vote.id, Vote.opened_at == vote.opened_at, _UNPOSTED)
     )
+    return dropped.rowcount > 0
+
+
+def opened_with(session: Session, *, vote: Vote, ts: str) -> bool:
+    """Is this very vote open with the message `ts`? Asked after `publish_vote`'s commit
+    failed: the commit may have gone through all the same."""
+    query = select(Vote.id).where(
+        Vote.id == vote.id, Vote.opened_at == vote.opened_at, Vote.message_ts == ts
+    )
+    return session.exec(query).first() is not None
 
 
 def _still_unposted(vote: Vote | None, opened_at: datetime) -> bool:
@@ -146,6 +157,15 @@ def open_vote_for(session: Session, *, need_id: int, unposted: bool = False) -> 
     """The need's open vote; with `unposted`, also one still being opened."""
     where = col(Vote.closed_at).is_(None) if unposted else OPEN
     return session.exec(select(Vote).where(Vote.need_id == need_id, where)).first()
+
+
+def vote_under_way(session: Session, *, need_id: int, abandoned_before: datetime) -> Vote | None:
+    """The need's open vote, or one being opened since `abandoned_before` (an older unposted
+    one is given up: `start_vote` replaces it). A look before asking Slack for anything;
+    `start_vote` settles it."""
+    under_way = or_(col(Vote.message_ts).is_not(None), Vote.opened_at >= abandoned_before)
+    query = select(Vote).where(Vote.need_id == need_id, col(Vote.closed_at).is_(None), under_way)
+    return session.exec(query).first()
 
 
 def get_vote(session: Session, *, vote_id: int) -> Vote | None:

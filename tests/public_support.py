@@ -18,7 +18,10 @@ from storage.public import hide_need
 ADMIN = "UADMIN1"
 STAFF = "USTAFF1"
 # What must never leave the bot on a public page or feed.
-SECRETS = [ADMIN, STAFF, "Per Presidium", "anna.andersson", "vgregion.se", "Anna tycker", "hemlig"]
+SECRETS = [
+    *(ADMIN, STAFF, "Per Presidium", "anna.andersson", "vgregion.se", "Anna tycker", "hemlig"),
+    *("19121212-1212", "070-765 98 90"),  # no 4 in them: #4 is searched for by number
+]
 START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 
 
@@ -90,7 +93,7 @@ def build_portfolio(db, ref) -> Portfolio:
             "Samordnad vård för äldre",
             at=START + day,
             description="Äldre behöver samordnad vård. Kontakta anna.andersson@vgregion.se "
-            f"eller <@{STAFF}> för mer.",
+            f"eller <@{STAFF}> för mer. Brukaren 19121212-1212 nås på 070-765 98 90.",
         )
         move(s, p2, 2, START + 3 * day, comment="Per Presidium tog upp behovet")
         p3 = add_need(

@@ -22,7 +22,8 @@ import pytest
 from bot.app import build_services
 from bot.runtime import build_runtime
 from bot.server import ServerThread
-from domain.publication import _USER_ID, scrub
+from domain.personal_data import USER_ID
+from domain.publication import scrub
 from tests.conftest import make_settings
 from tests.public_support import build_awkward, build_portfolio
 from web.export_cache import SPOOL_BYTES
@@ -157,7 +158,7 @@ def test_scrub_skips_only_texts_without_user_ids():
     rng = random.Random(7)
     for _ in range(20000):
         text = "".join(rng.choice(letters) for _ in range(rng.randint(0, 24)))
-        assert scrub(text, "[x]") == _USER_ID.sub("[x]", text), text
+        assert scrub(text, "[x]") == USER_ID.sub("[x]", text), text
     assert scrub("Fråga U012ABCDEF eller (W0123ABCD), inte xU012ABCDEF", "[x]") == (
         "Fråga [x] eller ([x]), inte xU012ABCDEF"
     )

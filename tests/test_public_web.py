@@ -236,7 +236,8 @@ def test_record_values(site):
     assert by_number[site.portfolio.completed]["product_url"] == "https://example.org/produkt"
     scrubbed = by_number[site.portfolio.prioritisation]["description"]
     assert scrubbed == (
-        "Äldre behöver samordnad vård. Kontakta [borttaget] eller [borttaget] för mer."
+        "Äldre behöver samordnad vård. Kontakta [borttaget] eller [borttaget] för mer. "
+        "Brukaren [borttaget] nås på [borttaget]."
     )
 
 

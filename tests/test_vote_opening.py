@@ -152,13 +152,17 @@ def two_admins_bot(database_url, fake_slack, clock):
 
 
 def test_two_admins_opening_the_same_vote_at_once_open_one(two_admins_bot, fake_slack, ref):
+    """The second admin is told at once: the vote under way is found before the channel's
+    members (a paginated, possibly slow conversations.members) are asked for."""
     number = add_need(two_admins_bot, ref)
     with held_vote_post(fake_slack, number):
         seen = ephemeral_count(fake_slack, SECOND_ADMIN)
+        asked = len(fake_slack.calls("conversations.members"))
         with unsettled(fake_slack):
             fake_slack.slash(SECOND_ADMIN, f"rösta {number}", channel="CGENERAL")
         told = next_ephemeral(fake_slack, SECOND_ADMIN, seen)
         assert f"En omröstning om #{number} håller på att öppnas" in told
+        assert len(fake_slack.calls("conversations.members")) == asked
     assert "är öppnad" in last_ephemeral(fake_slack, ADMIN)
     assert len(fake_slack.messages(VOTING_CHANNEL)) == 1
     posts = [c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == VOTING_CHANNEL]
@@ -182,6 +186,7 @@ def test_a_vote_whose_opener_died_before_posting_is_never_open_and_then_replaced
     strand_vote(bot, number, clock)  # step one, as the dead opener left it
     fake_slack.slash(ADMIN, f"rösta {number}", channel="CGENERAL")
     assert "håller på att öppnas" in last_ephemeral(fake_slack, ADMIN)
+    assert fake_slack.calls("conversations.members") == []  # told before asking Slack
     assert fake_slack.messages(VOTING_CHANNEL) == []
     with bot.db.session() as s:
         assert open_vote_for(s, need_id=number) is None

@@ -20,6 +20,8 @@ from storage.votes import (
     due_votes,
     open_vote_for,
     open_votes,
+    opened_with,
+    vote_under_way,
 )
 from tests.test_votes_storage import (
     ABANDONED_AFTER,
@@ -129,6 +131,43 @@ def test_a_vote_left_unposted_is_replaced_or_dropped_after_the_longest_wait(db, 
         drop_abandoned(s, vote_ids=[*found, replacement.id])  # a posted vote is kept
     with db.session() as s:
         assert [v.id for v in s.exec(select(Vote))] == [replacement.id]
+
+
+def test_a_vote_under_way_is_one_open_or_being_opened_within_the_longest_wait(db, ref):
+    """What an opener looks for before asking Slack for the channel's members: the answer
+    `start_vote` would give, without its write."""
+    need = new_need(db, ref)
+
+    def under_way(at):
+        with db.session() as s:
+            found = vote_under_way(s, need_id=need.id, abandoned_before=at - ABANDONED_AFTER)
+            return found and found.id
+
+    assert under_way(NOW) is None
+    vote = unposted_vote(db, need)
+    assert under_way(NOW) == vote.id
+    assert under_way(NOW + ABANDONED_AFTER) == vote.id
+    assert under_way(NOW + ABANDONED_AFTER + SECOND) is None  # given up: it would be replaced
+    posted(db, vote)
+    assert under_way(NOW + 2 * WEEK) == vote.id  # open, however old
+    close(db, vote.id, TS)
+    assert under_way(NOW) is None
+
+
+def test_after_a_failed_publish_the_opener_learns_whether_the_vote_opened(db, ref):
+    """Dropping step one says whether there was one to drop; a vote published all the same
+    (its commit went through though it failed) is found with its message."""
+    need, other = new_need(db, ref), new_need(db, ref, title="Mobila team")
+    failed, published = unposted_vote(db, need), new_vote(db, other)
+    with db.session(write=True) as s:
+        assert drop_unposted(s, vote=failed) is True
+        assert drop_unposted(s, vote=failed) is False
+        assert drop_unposted(s, vote=published) is False
+        assert opened_with(s, vote=published, ts=TS)
+        assert not opened_with(s, vote=published, ts=ORPHAN_TS)
+        assert not opened_with(s, vote=failed, ts=TS)
+    with db.session() as s:
+        assert [v.id for v in s.exec(select(Vote))] == [published.id]
 
 
 def test_a_need_decided_while_its_vote_was_posted_gets_no_vote(db, ref):

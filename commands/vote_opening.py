@@ -1,0 +1,189 @@
+"""Opening a VVG vote (admins): `/behov rösta <nr>` and the button in a need's details.
+Admin rights are checked here, whatever the message the button came from.
+
+No transaction is open while Slack is asked (a post may take a minute through its retries,
+and on SQLite a transaction holds every other writer's turn): the vote is stored unposted,
+posted, then opened or dropped, each step short (storage/votes.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.i18n import SV, Texts
+from bot.posting import post_once
+from commands import voters
+from commands.context import say, telling_user
+from commands.home import refresh_home
+from commands.notify import notify_change
+from commands.render.votes import vote_message
+from domain.history import EventKind
+from domain.needs import parse_number
+from domain.votes import may_open
+from storage.models import Vote
+from storage.needs import get_need, history
+from storage.votes import (
+    VoteError,
+    drop_unposted,
+    opened_with,
+    publish_vote,
+    start_vote,
+    vote_under_way,
+)
+
+log = logging.getLogger(__name__)
+
+
+def open_from_command(turn) -> None:
+    """`/behov rösta <nr>`."""
+    turn.ack()
+    number = parse_number(turn.argument)
+    if number is None:
+        say(turn.respond, turn.tx("vote.usage"))
+        return
+    with telling_user(turn.respond, turn.tx, "opening a vote"):
+        say(turn.respond, open_for(turn.svc, turn.client, turn.tx, turn.user_id, number))
+
+
+def open_from_button(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:
+    """The "Öppna omröstning" button of a need's details (value = need number)."""
+    ack()
+    svc, tx = context["svc"], context["tx"]
+    number = parse_number(action.get("value") or "")
+    if number is None:
+        return
+    with telling_user(respond, tx, "opening a vote"):
+        say(respond, open_for(svc, client, tx, body["user"]["id"], number))
+
+
+def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> str:
+    """Open a vote on the need and post it in the voting channel; the answer to the admin."""
+    if not svc.settings.is_admin(user_id):
+        return tx("vote.admins_only")
+    channel = svc.settings.behov_voting_channel
+    if not channel:
+        return tx("vote.no_channel")
+    given_up = svc.clock() - unposted_limit(svc.settings)
+    with svc.db.session() as session:
+        need = get_need(session, need_id=number)
+        already = (
+            vote_under_way(session, need_id=number, abandoned_before=given_up) if need else None
+        )
+    if need is None:
+        return tx("status.no_number", number=number)
+    if already is not None:  # told at once, before the channel's members are fetched
+        key = "vote.already_open" if already.message_ts else "vote.being_opened"
+        return tx(key, number=number, channel=already.channel)
+    if not may_open(need.phase, need.outcome):
+        return tx("vote.not_votable", number=number)
+    taken_up = need.phase == 1
+    try:
+        eligible = voters.refresh(svc, client, channel)
+        now = svc.clock()
+        with svc.db.session(write=True) as session:
+            need = get_need(session, need_id=number)
+            vote = start_vote(
+                session,
+                need=need,
+                channel=channel,
+                opened_by=user_id,
+                now=now,
+                duration=svc.settings.vote_duration,
+                eligible=len(eligible),
+                abandoned_before=now - unposted_limit(svc.settings),
+            )
+        text, blocks = vote_message(
+            need, vote, svc.ref, SV, svc.settings.tz, voted=0, eligible=len(eligible)
+        )
+        ts = _post(svc, client, vote, channel, text, blocks)
+        _publish(svc, client, vote, channel, ts)
+    except VoteError as refused:
+        return tx(refused.key, number=number, channel=channel)
+    except SlackApiError as exc:
+        if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
+            return tx("vote.bot_not_in_channel", channel=channel)
+        raise
+    if taken_up:
+        _tell_followers(svc, client, number)
+    refresh_home(client, svc, [*sorted(eligible), *sorted(svc.settings.behov_admins)])
+    return tx("vote.opened", number=number, channel=channel, count=len(eligible))
+
+
+def unposted_limit(settings) -> timedelta:
+    """How long a vote may wait for its message before it counts as given up: comfortably
+    longer than `post_once` can take (three posts and three looks through the client's
+    retries, pauses and Retry-After waits, each call up to BEHOV_SLACK_TIMEOUT)."""
+    return max(timedelta(minutes=15), timedelta(seconds=40 * settings.behov_slack_timeout))
+
+
+def _post(svc, client: WebClient, vote: Vote, channel: str, text: str, blocks) -> str:
+    """The vote's message, posted with no transaction open; if it cannot be, the vote is
+    dropped (no vote, no phase change) and the failure goes on to the admin."""
+    try:
+        return post_once(client, channel=channel, text=text, blocks=blocks)
+    except BaseException:
+        with svc.db.session(write=True) as session:
+            drop_unposted(session, vote=vote)
+        raise
+
+
+def _publish(svc, client: WebClient, vote: Vote, channel: str, ts: str) -> None:
+    """Record the posted message: the vote is open. If the vote was dropped as given up or
+    the need decided while Slack was slow, or the database failed just then, the message is
+    taken down again (its buttons would do nothing) and the admin told why."""
+    recorded = False
+    try:
+        with svc.db.session(write=True) as session:
+            publish_vote(session, vote=vote, ts=ts, now=svc.clock())
+            recorded = True  # from here on only the commit can fail
+        return
+    except VoteError as refused:
+        reason = "error.slack" if refused.key == "vote.gone" else refused.key
+        with svc.db.session(write=True) as session:
+            drop_unposted(session, vote=vote)
+    except SQLAlchemyError as failure:
+        log.warning("recording the message %s of vote %s failed: %s", ts, vote.id, failure)
+        if _opened_after_all(svc, vote, ts, commit_failed=recorded):
+            return
+        reason = "vote.not_opened"
+    _take_down(client, channel, ts)
+    raise VoteError(reason)
+
+
+def _opened_after_all(svc, vote: Vote, ts: str, *, commit_failed: bool) -> bool:
+    """After a database error while publishing: undo step one, unless the vote opened after
+    all (a commit that went through though its answer was lost). If the database cannot
+    tell and the commit may have gone through, the error goes on and the message stays: an
+    unused message says so when clicked, an open vote without its message would be stuck."""
+    try:
+        with svc.db.session(write=True) as session:
+            return not drop_unposted(session, vote=vote) and opened_with(session, vote=vote, ts=ts)
+    except SQLAlchemyError as again:
+        if commit_failed:
+            raise
+        # Never published; the scheduler drops the unposted vote after the longest wait.
+        log.warning("vote %s not opened, left for the scheduler to drop: %s", vote.id, again)
+        return False
+
+
+def _take_down(client: WebClient, channel: str, ts: str) -> None:
+    """Delete the message of a vote that did not open (best effort: its buttons only say
+    that the message is no longer in use)."""
+    try:
+        client.chat_delete(channel=channel, ts=ts)
+    except (SlackClientError, OSError) as exc:
+        log.warning("the message %s of a vote not opened stays in %s: %s", ts, channel, exc)
+
+
+def _tell_followers(svc, client: WebClient, number: int) -> None:
+    """The vote took the need up to phase 2: its followers hear of it like of any move."""
+    with svc.db.session() as session:
+        need = get_need(session, need_id=number)
+        moves = [e for e in history(session, need_id=number) if e.kind == EventKind.PHASE_CHANGED]
+    if need is not None and moves:
+        notify_change(client, svc, need, moves[-1])
