@@ -22,6 +22,9 @@ request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", d
 # Slack tokens of every kind, and the password part of any URL (postgresql://user:pw@host).
 _TOKEN = re.compile(r"\b(xox[abpeorsc]|xapp)-[A-Za-z0-9-]+")
 _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+@", re.IGNORECASE)
+# PostgreSQL's detail line of a constraint error quotes the row ("Failing row contains
+# (…)", "Key (…)=(…)"): people's texts. In English (the server's default) and Swedish.
+_SERVER_DETAIL = re.compile(r"^(DETAIL|DETALJ):.*$", re.MULTILINE)
 MASK = "***"
 
 
@@ -43,6 +46,7 @@ class Redactor:
     def __call__(self, text: str) -> str:
         text = _TOKEN.sub(lambda m: f"{m.group(1)}-{MASK}", text)
         text = _URL_PASSWORD.sub(rf"\g<1>{MASK}@", text)
+        text = _SERVER_DETAIL.sub(rf"\g<1>: {MASK}", text)
         for secret in self.secrets:
             text = text.replace(secret, MASK)
         return redact_contact_details(text, MASK)

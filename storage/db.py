@@ -26,7 +26,12 @@ POOL_SIZE = 20  # PostgreSQL connections kept per process (SQLAlchemy adds 10 at
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout.
+
+    A failed statement's error leaves its parameters out: they are people's texts (a need's
+    description may name a patient), and errors reach the log.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": BUSY_SECONDS})
         engine = create_engine(url, **kwargs)

@@ -130,5 +130,11 @@ _COMMIT, _ROLLBACK = DriverStatement("COMMIT"), DriverStatement("ROLLBACK")
 def as_sqlalchemy_error(error, dialect: Dialect, sql=None, params=None, *, lost: bool):
     """The driver's error as SQLAlchemy raises it (OperationalError, IntegrityError …)."""
     return DBAPIError.instance(
-        sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+        sql,
+        params,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,  # people's texts stay out of errors and logs, as make_engine says
+        connection_invalidated=lost,
+        dialect=dialect,
     )

@@ -81,3 +81,12 @@ def test_text_format_is_key_value_on_one_line():
     handler.handle(record)
     [line] = stream.getvalue().splitlines()
     assert "level=INFO" in line and "request_id=-" in line and 'msg="a\\nb ***"' in line
+
+
+def test_the_row_postgresql_quotes_in_a_constraint_error_is_left_out():
+    redact = logs.Redactor()
+    for detail in ("DETAIL:  Failing row contains (7, Karin Ek).", "DETALJ:  Nyckel (a)=(Ek)."):
+        message = f'duplicate key value violates unique constraint "uq"\n{detail}\n[SQL: …]'
+        redacted = redact(message)
+        assert "Ek" not in redacted and redacted.splitlines()[0].startswith("duplicate key")
+        assert redacted.splitlines()[2] == "[SQL: …]"

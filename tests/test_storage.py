@@ -1,5 +1,7 @@
 """Storage on SQLite and PostgreSQL: numbers, idempotency, history, migrations, the title index."""
 
+import io
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -10,9 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
+from bot import logs
 from domain.needs import Draft
 from storage.db import Database
-from storage.driver import Driver
+from storage.driver import Driver, DriverStatement
 from storage.models import Need, NeedEvent, ProcessedRequest
 from storage.needs import create_need, get_need, history, need_row, need_rows
 from storage.title_index import TitleIndex
@@ -142,6 +145,30 @@ def test_the_database_refuses_a_duplicate_content_row(db, ref):
         copy = Need(**need.model_dump(exclude={"id"}))
         s.add(copy)
         s.flush()
+
+
+def test_a_failed_statement_keeps_peoples_texts_out_of_its_error(db, ref):
+    """Errors reach the log; a need's description may name a patient."""
+    private = "Brukaren Karin Ek på Solgården"
+    with db.session(write=True) as s:
+        need, _ = create_need(s, draft=draft(), ref=ref, user_id="U1", now=NOW)
+    with pytest.raises(IntegrityError) as orm, db.session(write=True) as s:
+        s.add(Need(**need.model_dump(exclude={"id"}) | {"description": private}))
+        s.flush()
+    statement = DriverStatement("INSERT INTO processed_request (key, seen_at) VALUES (:k, NULL)")
+    with pytest.raises(IntegrityError) as driver, db.driver(write=True) as d:
+        d.first(statement, k=private)
+    stream, root = io.StringIO(), logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    logs.configure(None, fmt="json", stream=stream)
+    try:
+        for error in (orm.value, driver.value):
+            assert "hidden due to hide_parameters" in str(error)
+            logging.getLogger("behov.test").error("failed: %s", error, exc_info=error)
+    finally:
+        root.handlers[:], root.level = saved
+    logged = stream.getvalue()
+    assert len(logged.splitlines()) == 2 and private not in logged
 
 
 def test_times_come_back_aware_in_utc(db, ref):
