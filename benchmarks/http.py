@@ -85,15 +85,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def context_switches(pid: int) -> int:
-    """Times the process's threads gave up the CPU so far (waiting for the GIL, a lock, I/O)."""
-    total = 0
+def context_switches(pid: int) -> dict[str, int]:
+    """{thread id: times it gave up the CPU so far} (waiting for the GIL, a lock, I/O)."""
+    counts = {}
     for thread in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{thread}/status") as status:
-            for line in status:
-                if line.startswith("voluntary_ctxt_switches"):
-                    total += int(line.split()[1])
-    return total
+        try:
+            with open(f"/proc/{pid}/task/{thread}/status") as status:
+                for line in status:
+                    if line.startswith("voluntary_ctxt_switches"):
+                        counts[thread] = int(line.split()[1])
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+    return counts
+
+
+def switches_since(pid: int, before: dict[str, int]) -> int:
+    """Context switches since `before`, of the threads alive now (a pool's thread that
+    ended meanwhile takes its count with it: at least this many)."""
+    return sum(n - before.get(thread, 0) for thread, n in context_switches(pid).items())
 
 
 def measure(
@@ -135,7 +144,7 @@ def measure(
             )
             walls[name] += time.perf_counter() - started
             cpu[name] += cpu_seconds(pid) - used
-            switches[name] += context_switches(pid) - gave_up
+            switches[name] += switches_since(pid, gave_up)
             samples[name].extend(result["latencies"])
     from benchmarks.timing import percentile
 

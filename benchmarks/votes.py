@@ -22,7 +22,7 @@ from contextlib import ExitStack
 from sqlmodel import col, select
 
 from benchmarks import data, databases, load
-from benchmarks.http import SECRET, TOKEN, context_switches, cpu_seconds, served
+from benchmarks.http import SECRET, TOKEN, context_switches, cpu_seconds, served, switches_since
 from benchmarks.report import ms, table
 from benchmarks.timing import percentile
 from commands import ids
@@ -89,7 +89,7 @@ def measure(fake, apps: dict[str, tuple], ts: str, clients: int, requests: int, 
             result = load.run(send, clients=clients, requests=requests // rounds)
             found[name]["wall"] += time.perf_counter() - began
             found[name]["cpu"] += cpu_seconds(pid) - used
-            found[name]["switched"] += context_switches(pid) - gave_up
+            found[name]["switched"] += switches_since(pid, gave_up)
             found[name]["ack"] += result["latencies"]
             found[name]["answer"] += [at - started for started, at in answered]
             if answered:
