@@ -38,12 +38,21 @@ def open_vote(db, need_id: int, *, at: datetime, deadline: datetime) -> None:
                    deadline=deadline, message_ts="1795424400.000100"))  # fmt: skip
 
 
-def add_milestone(db, need_id: int, *, kind: str, title: str, due: date,
-                  leader: str | None = None, at: datetime) -> int:
+def add_milestone(
+    db, need_id: int, *, kind: str, title: str, due: date, leader: str | None = None, at: datetime
+) -> int:
     with db.session(write=True) as s:
         if leader is not None and s.get(Mission, need_id) is None:
-            s.add(Mission(need_id=need_id, description="Uppdrag", purpose_goals="Mål",
-                          process_leader=leader, updated_by="UADMIN1", updated_at=at))
+            s.add(
+                Mission(
+                    need_id=need_id,
+                    description="Uppdrag",
+                    purpose_goals="Mål",
+                    process_leader=leader,
+                    updated_by="UADMIN1",
+                    updated_at=at,
+                )
+            )
         milestone = Milestone(need_id=need_id, kind=kind, title=title, due=due)
         s.add(milestone)
         s.flush()

@@ -31,9 +31,7 @@ def pg(postgres_url):
     database.engine.dispose()
 
 
-def test_an_idle_connection_the_server_dropped_is_replaced_unnoticed(
-    pg, postgres_url, monkeypatch
-):
+def test_an_idle_connection_the_server_dropped_is_replaced_unnoticed(pg, postgres_url, monkeypatch):
     with pg.connection() as conn:
         dropped = backend_pid(conn)
     drop_backend(postgres_url, dropped)
@@ -89,9 +87,7 @@ def probe_table(pg):
         conn.execute(sa.text("DROP TABLE driver_probe"))
 
 
-def test_driver_statements_commit_on_their_own_and_leave_the_connection_as_it_was(
-    pg, probe_table
-):
+def test_driver_statements_commit_on_their_own_and_leave_the_connection_as_it_was(pg, probe_table):
     with pg.driver(write=True) as driver:
         connection = driver.connection.driver_connection
         assert driver.first(DriverStatement("INSERT INTO driver_probe VALUES (:n)"), n=1) is None

@@ -72,11 +72,22 @@ def test_a_need_in_execution_shows_mission_timetable_and_decision(db, ref, clock
     assert action_ids(view) == [ids.MISSION, ids.COMPLETE, ids.EDIT, ids.DUPLICATE,
                                 ids.WITHDRAW, ids.FOLLOW, ids.HIDE_PUBLIC]  # fmt: skip
     assert "Ändra uppdragshandling" in text
-    for part in ("Uppdragshandling", "Syfte och mål", "Tryggare övergångar", "<@ULEADER>",
-                 "<@UWG1>", "Eva Extern", "Statsbidrag används: Ja", "SRO ska informeras: Nej",
-                 "`2027-01-15` Delrapport till VVG – Lägesrapport till VVG",
-                 "`2027-06-01` Slutrapport", "*Beslut om prioritering:* Prioriterat",
-                 "8 av 10 röstade", "Resultat: *Gör nu*", "Viktigt: 75 % · Bråttom: 62 %"):
+    for part in (
+        "Uppdragshandling",
+        "Syfte och mål",
+        "Tryggare övergångar",
+        "<@ULEADER>",
+        "<@UWG1>",
+        "Eva Extern",
+        "Statsbidrag används: Ja",
+        "SRO ska informeras: Nej",
+        "`2027-01-15` Delrapport till VVG – Lägesrapport till VVG",
+        "`2027-06-01` Slutrapport",
+        "*Beslut om prioritering:* Prioriterat",
+        "8 av 10 röstade",
+        "Resultat: *Gör nu*",
+        "Viktigt: 75 % · Bråttom: 62 %",
+    ):
         assert part in text, part  # fmt: skip
     english = text_of(render(db, need_id, ADMIN, tx=EN))
     assert "Interim report to VVG" in english and "Result: *Do now*" in english
@@ -116,8 +127,16 @@ def test_a_long_history_is_paged_within_block_kit_limits(db, ref, clock):
 
 
 def test_history_lines_say_who_what_old_new_and_why():
-    event = NeedEvent(need_id=1, at=NOW, actor=ADMIN, kind="edited", field="title",
-                      old_value="Gammal", new_value=HOSTILE, comment="För att " + HOSTILE)
+    event = NeedEvent(
+        need_id=1,
+        at=NOW,
+        actor=ADMIN,
+        kind="edited",
+        field="title",
+        old_value="Gammal",
+        new_value=HOSTILE,
+        comment="För att " + HOSTILE,
+    )
     line = history_line(event, _ref(), SV, UTC)
     assert line.startswith("<!date^")
     assert "<@UADMIN1>: ändrade Titel: ”Gammal” → ”&lt;!channel&gt; &amp; &lt;@U123&gt;”" in line
@@ -125,7 +144,8 @@ def test_history_lines_say_who_what_old_new_and_why():
     phase = NeedEvent(need_id=1, at=NOW, actor=ADMIN, kind="phase_changed", field="phase",
                       old_value="2", new_value="3")  # fmt: skip
     assert "flyttade behovet från fas 2 till fas 3, Genomförande" in history_line(
-        phase, _ref(), SV, UTC)
+        phase, _ref(), SV, UTC
+    )
     area = NeedEvent(need_id=1, at=NOW, actor=STAFF, kind="edited", field="area", new_value="fvm")
     assert "Framtidens vårdinformationsmiljö" in history_line(area, _ref(), SV, UTC)
     unknown = NeedEvent(need_id=1, at=NOW, actor=None, kind="something_new")
@@ -163,7 +183,8 @@ def test_the_mission_form_is_prefilled_and_read_back():
     assert blocks[ids.WORKING_GROUP]["element"]["initial_users"] == ["UWG1"]
     assert blocks[ids.TIMETABLE]["element"]["initial_value"] == "2027-06-01 slutrapport Slut"
     assert [o["value"] for o in blocks[ids.MISSION_FLAGS]["element"]["initial_options"]] == [
-        "state_grant"]
+        "state_grant"
+    ]
     assert json.loads(view["private_metadata"]) == {"n": 7, "v": "V1"}
     assert "<!channel>" not in text_of(view)
     back = forms.read_mission(submitted(view, {
@@ -175,9 +196,14 @@ def test_the_mission_form_is_prefilled_and_read_back():
         ids.TIMETABLE: {"value": "2027-06-01 slutrapport Slut"},
     }))  # fmt: skip
     assert back == mission_draft(
-        description="Uppdraget", purpose_goals="Syftet", working_group=["UWG1", "UWG2"],
-        external_members="", state_grant=False, inform_sro=True,
-        timetable="2027-06-01 slutrapport Slut")
+        description="Uppdraget",
+        purpose_goals="Syftet",
+        working_group=["UWG1", "UWG2"],
+        external_members="",
+        state_grant=False,
+        inform_sro=True,
+        timetable="2027-06-01 slutrapport Slut",
+    )
 
 
 def test_a_new_mission_form_starts_from_the_need_description():
@@ -215,7 +241,10 @@ def test_completion_and_decision_forms_read_back():
     })  # fmt: skip
     draft = forms.read_completion(view)
     assert (draft.final_report_date, draft.product_url, draft.sro_position) == (
-        date(2027, 6, 1), "https://example.org/p", "")
+        date(2027, 6, 1),
+        "https://example.org/p",
+        "",
+    )
     decided = submitted(forms.decision_modal(need_row(), SV, {}), {
         ids.DECISION: {"selected_option": {"value": "ej_prioriterat"}},
         ids.REASON: {"value": "Ryms inte"},

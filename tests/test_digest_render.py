@@ -32,8 +32,10 @@ def data(n=0, total=None, counts=None) -> DigestData:
         new_needs=Cut(refs, total),
         changes=Cut([Change(r, "phase_changed", "1", "2", SINCE) for r in refs], total),
         open_votes=Cut([OpenVote(r, DUE + timedelta(days=2)) for r in refs], total),
-        milestones=Cut([ComingMilestone(r, "delrapport_vvg", "Delrapport", date(2026, 12, 4))
-                        for r in refs], total),
+        milestones=Cut(
+            [ComingMilestone(r, "delrapport_vvg", "Delrapport", date(2026, 12, 4)) for r in refs],
+            total,
+        ),
         per_phase=counts or {1: 12, 2: 3, 3: 2, 4: 1},
         closed=4,
     )

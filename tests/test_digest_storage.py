@@ -21,8 +21,9 @@ TODAY = date(2026, 11, 30)
 
 def read(db, limit=8):
     with db.session() as s:
-        return digest_data(s, since=SINCE, until=DUE, today=TODAY, horizon=date(2026, 12, 14),
-                           limit=limit)
+        return digest_data(
+            s, since=SINCE, until=DUE, today=TODAY, horizon=date(2026, 12, 14), limit=limit
+        )
 
 
 def test_the_digest_reads_the_week_and_the_state(db, ref):
@@ -33,10 +34,10 @@ def test_the_digest_reads_the_week_and_the_state(db, ref):
     decide(db, old, decision="prioriterat", at=SINCE + days(3))
     move(db, old, to_phase=3, at=DUE + days(0.1))  # next week's
     open_vote(db, new, at=SINCE + days(1), deadline=DUE + days(3))
-    add_milestone(db, old, kind="delrapport_vvg", title="Delrapport 1", due=date(2026, 12, 10),
-                  at=SINCE)
-    add_milestone(db, old, kind="slutrapport", title="Slutrapport", due=date(2027, 3, 1),
-                  at=SINCE)
+    add_milestone(
+        db, old, kind="delrapport_vvg", title="Delrapport 1", due=date(2026, 12, 10), at=SINCE
+    )
+    add_milestone(db, old, kind="slutrapport", title="Slutrapport", due=date(2027, 3, 1), at=SINCE)
 
     data = read(db)
 

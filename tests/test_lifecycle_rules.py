@@ -107,8 +107,11 @@ def test_no_vote_button_while_a_vote_is_open():
         (Action.DECIDE, need(3), "lifecycle.refused.past_prioritisation"),
         (Action.START, need(1), "lifecycle.refused.skip_prioritisation"),
         (Action.START, need(2), "lifecycle.refused.not_prioritised"),
-        (Action.START, need(2, decision="parkerat", has_mission=True),
-         "lifecycle.refused.not_prioritised"),
+        (
+            Action.START,
+            need(2, decision="parkerat", has_mission=True),
+            "lifecycle.refused.not_prioritised",
+        ),
         (Action.START, need(2, decision="prioriterat"), "lifecycle.refused.no_mission"),
         (Action.START, need(3, decision="prioriterat"), "lifecycle.refused.already_started"),
         (Action.COMPLETE, need(1), "lifecycle.refused.not_in_execution"),

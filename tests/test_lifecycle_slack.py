@@ -91,7 +91,8 @@ def test_an_admin_takes_a_need_through_all_four_phases(bot, fake_slack, ref, clo
     form = fake_slack.top_view(ADMIN)
     assert form["callback_id"] == ids.MISSION_VIEW
     assert form["errors"] == {
-        ids.TIMETABLE: "Rad 2 ska börja med ett datum ÅÅÅÅ-MM-DD: ”nästa vår slutrapport”"}
+        ids.TIMETABLE: "Rad 2 ska börja med ett datum ÅÅÅÅ-MM-DD: ”nästa vår slutrapport”"
+    }
     mission[ids.TIMETABLE] = "2027-01-15 delrapport Lägesrapport\n2027-06-01 slutrapport"
     fake_slack.submit(ADMIN, mission)
     view = fake_slack.top_view(ADMIN)
@@ -136,7 +137,8 @@ def test_a_crafted_button_from_someone_else_changes_nothing(bot, fake_slack, ref
         assert "Inget har ändrats" in seen(fake_slack, answer)
     crafted(fake_slack, ENGLISH, ids.WITHDRAW, number)
     assert "Only the person who registered need #1" in seen(
-        fake_slack, fake_slack.ephemerals(ENGLISH)[-1])
+        fake_slack, fake_slack.ephemerals(ENGLISH)[-1]
+    )
     need, events = stored(bot, number)
     assert (need.phase, need.outcome, len(events)) == (1, None, 1)
     assert fake_slack.top_view(STAFF) is None
@@ -178,7 +180,8 @@ def test_not_prioritising_asks_for_a_reason_and_closes(bot, fake_slack, ref, clo
     fake_slack.click(ADMIN, ids.DECIDE, value=str(number))
     fake_slack.submit(ADMIN, {ids.DECISION: "ej_prioriterat"})
     assert fake_slack.top_view(ADMIN)["errors"] == {
-        ids.REASON: "Skriv varför behovet inte prioriteras."}
+        ids.REASON: "Skriv varför behovet inte prioriteras."
+    }
     fake_slack.submit(ADMIN, {ids.DECISION: "ej_prioriterat", ids.REASON: "Ryms inte i planen"})
     view = fake_slack.top_view(ADMIN)
     assert "Avslutat: Ej prioriterat" in seen(fake_slack, view)
@@ -228,7 +231,8 @@ def test_marking_a_duplicate_in_slack(bot, fake_slack, ref, clock):
     fake_slack.click(ADMIN, ids.DUPLICATE, value=str(duplicate))
     fake_slack.submit(ADMIN, {ids.ORIGINAL: "tolv"})
     assert fake_slack.top_view(ADMIN)["errors"] == {
-        ids.ORIGINAL: "Skriv ett behovsnummer, till exempel #12."}
+        ids.ORIGINAL: "Skriv ett behovsnummer, till exempel #12."
+    }
     fake_slack.submit(ADMIN, {ids.ORIGINAL: f"#{duplicate}"})
     assert "sig självt" in fake_slack.top_view(ADMIN)["errors"][ids.ORIGINAL]
     fake_slack.submit(ADMIN, {ids.ORIGINAL: "#99"})
@@ -237,7 +241,8 @@ def test_marking_a_duplicate_in_slack(bot, fake_slack, ref, clock):
     text = seen(fake_slack, fake_slack.top_view(ADMIN))
     assert "markerade behovet som dubblett av #1" in text and "Sammanslaget med #1" in text
     assert "marked the need as a duplicate of #1" in seen(
-        fake_slack, fake_slack.dm_messages(ENGLISH)[-1])
+        fake_slack, fake_slack.dm_messages(ENGLISH)[-1]
+    )
     with bot.db.session() as s:
         assert s.get(Follower, (original, ENGLISH)) is not None
     orig_text = seen(fake_slack, open_details(fake_slack, ADMIN, original))

@@ -47,8 +47,14 @@ def test_the_whole_way_from_phase_1_to_4_is_recorded(db, ref, clock):
         lifecycle.take_up(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock.advance(days=1),
                           comment="Tas upp på VVG i december")  # fmt: skip
     with db.session(write=True) as s:
-        lifecycle.assess(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock.advance(days=1),
-                         draft=AssessmentDraft(True, True, False, "Stärker inte tilliten"))
+        lifecycle.assess(
+            s,
+            need_id=need_id,
+            actor=ADMIN,
+            is_admin=True,
+            now=clock.advance(days=1),
+            draft=AssessmentDraft(True, True, False, "Stärker inte tilliten"),
+        )
     with db.session(write=True) as s:
         lifecycle.decide(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock.advance(days=1),
                          decision=Decision.PRIORITISE, reason="Gör nu")  # fmt: skip
@@ -171,8 +177,15 @@ def test_not_prioritising_needs_a_reason_and_closes_the_need(db, ref, clock):
         lifecycle.decide(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(),
                          decision=Decision.PARK)  # fmt: skip
     with db.session(write=True) as s:
-        applied = lifecycle.decide(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(),
-                                   decision=Decision.NOT_PRIORITISE, reason="Ryms inte i planen")
+        applied = lifecycle.decide(
+            s,
+            need_id=need_id,
+            actor=ADMIN,
+            is_admin=True,
+            now=clock(),
+            decision=Decision.NOT_PRIORITISE,
+            reason="Ryms inte i planen",
+        )
     assert [e.kind for e in applied.notable] == ["decided", "closed"]
     need, events = state(db, need_id)
     assert (need.phase, need.decision, need.outcome) == (2, "ej_prioriterat", "ej_prioriterat")
@@ -246,8 +259,13 @@ def test_changing_the_mission_document_and_timetable_later(db, ref, clock):
                  "2027-09-01 slutrapport")  # fmt: skip
     with db.session(write=True) as s:
         applied = lifecycle.save_mission(
-            s, need_id=need_id, actor="ULEADER", is_admin=False, now=clock.advance(days=3),
-            draft=mission_draft(timetable=timetable, resourcing="Två processledare på 20 %"))
+            s,
+            need_id=need_id,
+            actor="ULEADER",
+            is_admin=False,
+            now=clock.advance(days=3),
+            draft=mission_draft(timetable=timetable, resourcing="Två processledare på 20 %"),
+        )
     fields = [(e.kind, e.field, e.old_value) for e in applied.events]
     assert fields == [
         ("mission_saved", "resourcing", None),
@@ -265,9 +283,14 @@ def test_changing_the_mission_document_and_timetable_later(db, ref, clock):
     assert after[0].id == before["Lägesrapport till VVG"]  # unchanged rows keep their id
     assert all(m.done_at is None for m in after)  # a moved date is due again
     with db.session(write=True) as s:
-        same = lifecycle.save_mission(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(),
-                                      draft=mission_draft(timetable=timetable,
-                                                          resourcing="Två processledare på 20 %"))
+        same = lifecycle.save_mission(
+            s,
+            need_id=need_id,
+            actor=ADMIN,
+            is_admin=True,
+            now=clock(),
+            draft=mission_draft(timetable=timetable, resourcing="Två processledare på 20 %"),
+        )
     assert same.events == []
 
 
@@ -293,10 +316,30 @@ def test_a_duplicate_moves_its_followers_and_ballots_to_the_original(db, ref, cl
         lifecycle.follow(s, need_id=original, user_id="UBOTH", now=clock())
         target = _vote(s, original, clock(), voters=[("UV1", "gor_nu")])
         source = _vote(s, duplicate, clock(), voters=[("UV1", "avvakta"), ("UV2", "planera")])
-    assert refused(db, lifecycle.mark_duplicate, need_id=duplicate, original_id=duplicate,
-                   actor=ADMIN, is_admin=True, now=clock()) == "lifecycle.duplicate.itself"
-    assert refused(db, lifecycle.mark_duplicate, need_id=duplicate, original_id=999,
-                   actor=ADMIN, is_admin=True, now=clock()) == "lifecycle.duplicate.no_such_need"
+    assert (
+        refused(
+            db,
+            lifecycle.mark_duplicate,
+            need_id=duplicate,
+            original_id=duplicate,
+            actor=ADMIN,
+            is_admin=True,
+            now=clock(),
+        )
+        == "lifecycle.duplicate.itself"
+    )
+    assert (
+        refused(
+            db,
+            lifecycle.mark_duplicate,
+            need_id=duplicate,
+            original_id=999,
+            actor=ADMIN,
+            is_admin=True,
+            now=clock(),
+        )
+        == "lifecycle.duplicate.no_such_need"
+    )
     with db.session(write=True) as s:
         applied = lifecycle.mark_duplicate(s, need_id=duplicate, original_id=original, actor=ADMIN,
                                            is_admin=True, now=clock.advance(hours=1),
@@ -325,8 +368,18 @@ def test_a_duplicate_moves_its_followers_and_ballots_to_the_original(db, ref, cl
                                 (target, "UV2", "planera")}  # fmt: skip
         assert s.get(Vote, source).closed_at == clock()
         assert s.get(Vote, target).closed_at is None and s.get(Vote, target).ballots_count == 2
-    assert refused(db, lifecycle.mark_duplicate, need_id=original, original_id=duplicate,
-                   actor=ADMIN, is_admin=True, now=clock()) == "lifecycle.duplicate.original_closed"
+    assert (
+        refused(
+            db,
+            lifecycle.mark_duplicate,
+            need_id=original,
+            original_id=duplicate,
+            actor=ADMIN,
+            is_admin=True,
+            now=clock(),
+        )
+        == "lifecycle.duplicate.original_closed"
+    )
 
 
 def test_following_submitter_and_process_leader(db, ref, clock):

@@ -28,8 +28,9 @@ def test_followers_submitter_and_leader_are_told_but_not_the_actor(db, ref, cloc
     advance(db, clock, need_id, 3)  # through the decision and the mission document (ULEADER)
     with db.session(write=True) as s:
         lifecycle.unfollow(s, need_id=need_id, user_id=STAFF, now=clock())
-        applied = lifecycle.complete(s, need_id=need_id, actor=ADMIN, is_admin=True,
-                                     now=clock(), draft=completion_draft())
+        applied = lifecycle.complete(
+            s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(), draft=completion_draft()
+        )
     assert recipients(svc, applied.need, applied.notable[0]) == ["UFAN", "ULEADER"]
 
 
@@ -50,8 +51,15 @@ def test_the_message_names_the_change_with_buttons_to_details_and_unfollow(db, r
     need_id = new_need(db, ref, clock, title="<!here> Bättre SIP")
     advance(db, clock, need_id, 2, mission=False)
     with db.session(write=True) as s:
-        applied = lifecycle.decide(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(),
-                                   decision=Decision.NOT_PRIORITISE, reason="Ryms inte")
+        applied = lifecycle.decide(
+            s,
+            need_id=need_id,
+            actor=ADMIN,
+            is_admin=True,
+            now=clock(),
+            decision=Decision.NOT_PRIORITISE,
+            reason="Ryms inte",
+        )
     with db.session() as s:
         need = s.get(Need, need_id)
     text, blocks = change_message(need, applied.notable[0], svc, SV)
@@ -60,7 +68,10 @@ def test_the_message_names_the_change_with_buttons_to_details_and_unfollow(db, r
     assert "Nytt om ett behov du bevakar" in shown and "beslutade: Ej prioriterat" in shown
     assert "> Ryms inte" in shown and "<!here>" not in shown
     assert [(e["action_id"], e["value"]) for e in blocks[-1]["elements"]] == [
-        (ids.DETAILS, "1"), (ids.UNFOLLOW, "1")]
+        (ids.DETAILS, "1"),
+        (ids.UNFOLLOW, "1"),
+    ]
     _, english = change_message(need, applied.notable[0], svc, EN)
     assert "News about a need you follow" in str(english) and "decided: Not prioritised" in str(
-        english)
+        english
+    )

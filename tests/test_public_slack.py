@@ -71,8 +71,9 @@ def _hidden_state(bot, number):
 def _crafted_click(fake_slack, user, number):
     """A click on the hide button as if from a message, whether or not it is shown."""
     ts = fake_slack.post_as_user(user, "CGENERAL", "Behov att titta på")
-    return fake_slack.click(user, ids.HIDE_PUBLIC, channel="CGENERAL", ts=ts,
-                            value=str(number), force=True)
+    return fake_slack.click(
+        user, ids.HIDE_PUBLIC, channel="CGENERAL", ts=ts, value=str(number), force=True
+    )
 
 
 def _eventually(check, seconds: float = 10.0):

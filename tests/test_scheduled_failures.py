@@ -123,9 +123,7 @@ def test_an_unsure_post_is_not_looked_for_before_a_minute_has_passed(svc, fake_s
 
 
 @pytest.mark.parametrize("stored", [True, False], ids=["stored", "not stored"])
-def test_while_the_history_cannot_be_read_nothing_is_posted(
-    svc, fake_slack, clock, ref, stored
-):
+def test_while_the_history_cannot_be_read_nothing_is_posted(svc, fake_slack, clock, ref, stored):
     digest_monday(svc, clock, ref)
     fake_slack.fail("chat.postMessage", status=500, processed=stored)
     fake_slack.fail("conversations.history", status=503)

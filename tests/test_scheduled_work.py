@@ -41,8 +41,7 @@ def services(database_url, fake_slack, clock):
 
     def make(**settings):
         values = {"behov_digest_channel": DIGEST_CHANNEL, **settings}
-        svc = build_services(make_settings(database_url, fake_slack.api_url, **values),
-                             clock=clock)
+        svc = build_services(make_settings(database_url, fake_slack.api_url, **values), clock=clock)
         made.append(svc)
         return svc
 
@@ -169,8 +168,15 @@ def test_milestone_reminders_a_week_and_a_day_before_and_on_the_report_day(
     start(clock, 2026, 11, 26, 12, 0)
     need = add_need(svc.db, ref, title="Mobila team", at=clock.now - days(100))
     move(svc.db, need, to_phase=3, at=clock.now - days(50))
-    add_milestone(svc.db, need, kind="delrapport_vvg", title="Delrapport till VVG",
-                  due=date(2026, 12, 10), leader=STAFF, at=clock.now)
+    add_milestone(
+        svc.db,
+        need,
+        kind="delrapport_vvg",
+        title="Delrapport till VVG",
+        due=date(2026, 12, 10),
+        leader=STAFF,
+        at=clock.now,
+    )
     schedule = {
         local(2026, 12, 3, 7, 59): (0, 0),
         local(2026, 12, 3, 8, 0): (1, 0),
@@ -230,10 +236,14 @@ def everything_due_at_once(svc, ref, clock) -> None:
     waiting = add_need(svc.db, ref, title="Väntar", at=clock.now - days(31))
     running = add_need(svc.db, ref, title="Pågår", at=clock.now - days(100))
     move(svc.db, running, to_phase=3, at=clock.now - days(60))
-    for kind, due in (("sro", date(2026, 12, 7)), ("sro", date(2026, 12, 1)),
-                      ("slutrapport", date(2026, 11, 30))):
-        add_milestone(svc.db, running, kind=kind, title=f"{kind} {due}", due=due,
-                      leader=STAFF, at=clock.now)
+    for kind, due in (
+        ("sro", date(2026, 12, 7)),
+        ("sro", date(2026, 12, 1)),
+        ("slutrapport", date(2026, 11, 30)),
+    ):
+        add_milestone(
+            svc.db, running, kind=kind, title=f"{kind} {due}", due=due, leader=STAFF, at=clock.now
+        )
     assert waiting
 
 
@@ -300,8 +310,9 @@ def test_a_claim_of_a_dead_process_is_finished_by_another(services, fake_slack, 
     svc = services()
     start(clock, 2026, 11, 30, 8, 0)
     with svc.db.session(write=True) as s:
-        claim(s, kind="digest", subject=DIGEST_CHANNEL, due_at=clock.now, owner="dead",
-              now=clock.now)
+        claim(
+            s, kind="digest", subject=DIGEST_CHANNEL, due_at=clock.now, owner="dead", now=clock.now
+        )
     run_due_work(svc)
     assert digests(fake_slack) == []
     clock.advance(seconds=STALE_CLAIM.total_seconds() + 60)
@@ -314,8 +325,15 @@ def test_a_process_leader_who_reads_english_gets_english(svc, fake_slack, clock,
     start(clock, 2026, 12, 3, 8, 0)
     need = add_need(svc.db, ref, title="Mobile teams", at=clock.now - days(100))
     move(svc.db, need, to_phase=3, at=clock.now - days(50))
-    add_milestone(svc.db, need, kind="sro", title="Report to SRO", due=date(2026, 12, 10),
-                  leader="UENGLISH", at=clock.now)
+    add_milestone(
+        svc.db,
+        need,
+        kind="sro",
+        title="Report to SRO",
+        due=date(2026, 12, 10),
+        leader="UENGLISH",
+        at=clock.now,
+    )
     run_due_work(svc)
     [message] = texts(fake_slack, fake_slack.dm_messages("UENGLISH"))
     assert "In a week, 2026-12-10: *Report to SRO* for *#1 · Mobile teams*" in message

@@ -99,6 +99,7 @@ def strand_vote(bot, number: int, clock) -> None:
             abandoned_before=clock(),
         )
 
+
 def test_other_requests_are_answered_while_the_vote_message_is_posted(bot, fake_slack, ref):
     """While Slack keeps the post waiting, a voter's click on another vote is acknowledged,
     stored and confirmed: nothing of the opening holds the database."""
