@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from domain import matching
 from domain.phases import Outcome
+from domain.publication import scrub
 from storage.models import Need
 from storage.needs import changed_since
 
@@ -70,7 +71,9 @@ class TitleIndex:
             ):
                 self.titles[need_id] = utils.default_process(title)
                 self.texts[need_id] = utils.default_process(f"{title} {description[:400]}")
-                self.words.put(need_id, title, description)
+                # The words are searched by the public too: no personal identity number
+                # or phone number among them, or a search would tell who is in a text.
+                self.words.put(need_id, scrub(title, " "), scrub(description, " "))
                 if outcome in (Outcome.WITHDRAWN, Outcome.MERGED):
                     self.open_titles.pop(need_id, None)
                 else:
