@@ -226,6 +226,30 @@ def bot(database_url, fake_slack, clock):
     )
 
 
+@pytest.fixture
+def proxy(postgres_url):
+    """A TCP proxy of our own in front of PostgreSQL: cut it for an outage, restore it."""
+    from tests.production_support import TcpProxy
+
+    target = sa.engine.make_url(postgres_url)
+    running = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def bot_via_proxy(postgres_url, proxy, fake_slack, clock):
+    """The bot on an empty PostgreSQL database, reached through `proxy`."""
+    _empty_postgres(postgres_url)
+    url = sa.engine.make_url(postgres_url).set(host="127.0.0.1", port=proxy.port)
+    running = Bot(
+        make_settings(url.render_as_string(hide_password=False), fake_slack.api_url), clock
+    )
+    connect(fake_slack, running)
+    yield running
+    running.stop()
+
+
 def wait_for(condition, what: str, limit: float = 15.0):
     """Until `condition()` holds (its value is returned): an event a test waits for, not a
     measured time; `limit` only bounds a failing test."""

@@ -10,13 +10,10 @@ import threading
 import urllib.error
 import urllib.request
 
-import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from fakeslack import visible_text
-from tests.conftest import STAFF, Bot, _empty_postgres, connect, make_settings
-from tests.production_support import TcpProxy
+from tests.conftest import STAFF
 
 ORIGIN = "gemensamt_utvecklingsarbete"
 DOWN = "Databasen svarar inte just nu"
@@ -46,26 +43,6 @@ SUBJECTS = [  # titles far enough apart that none is offered as a duplicate of a
     "Våld i nära relation",
     "Ensamhet bland äldre",
 ]
-
-
-@pytest.fixture
-def proxy(postgres_url):
-    target = make_url(postgres_url)
-    running = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def bot_via_proxy(postgres_url, proxy, fake_slack, clock):
-    _empty_postgres(postgres_url)
-    url = make_url(postgres_url).set(host="127.0.0.1", port=proxy.port)
-    running = Bot(
-        make_settings(url.render_as_string(hide_password=False), fake_slack.api_url), clock
-    )
-    connect(fake_slack, running)
-    yield running
-    running.stop()
 
 
 def health(bot) -> int:

@@ -15,7 +15,6 @@ from sqlalchemy.exc import OperationalError
 from storage.models import Need, Vote
 from storage.needs import history
 from tests.conftest import ADMIN, VOTING_CHANNEL
-from tests.test_database_outage import bot_via_proxy, proxy  # noqa: F401 (fixtures)
 from tests.test_vote_opening import held_vote_post, vote_work, votes
 from tests.test_votes_slack import add_need, last_ephemeral, open_vote
 
