@@ -87,6 +87,7 @@ def test_the_page_has_landmarks_labels_and_one_h1(site):
         ("q=19121212-1212", []),
         ("q=765+98+90", []),
         ("q=070-765", []),
+        ("q=vgregion", []),  # nor an e-mail address
     ],
 )
 def test_filters_and_search(site, query, expected):
