@@ -32,6 +32,7 @@ from storage.votes import (
     drop_unposted,
     opened_with,
     publish_vote,
+    refusal_for,
     start_vote,
     vote_under_way,
 )
@@ -77,8 +78,7 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
     if need is None:
         return tx("status.no_number", number=number)
     if already is not None:  # told at once, before the channel's members are fetched
-        key = "vote.already_open" if already.message_ts else "vote.being_opened"
-        return tx(key, number=number, channel=already.channel)
+        return tx(refusal_for(already), number=number, channel=already.channel)
     if not may_open(need.phase, need.outcome):
         return tx("vote.not_votable", number=number)
     taken_up = need.phase == 1

@@ -83,9 +83,14 @@ def start_vote(
             session.flush()
     except IntegrityError:  # uq_vote_open_per_need: one open vote per need
         other = open_vote_for(session, need_id=need.id, unposted=True)
-        posted = other is None or other.message_ts is not None
-        raise VoteError("vote.already_open" if posted else "vote.being_opened") from None
+        raise VoteError(refusal_for(other)) from None
     return vote
+
+
+def refusal_for(vote: Vote | None) -> str:
+    """What an admin opening a vote is told while the need has one: open, or being opened."""
+    being_opened = vote is not None and vote.message_ts is None
+    return "vote.being_opened" if being_opened else "vote.already_open"
 
 
 def publish_vote(session: Session, *, vote: Vote, ts: str, now: datetime) -> Vote:

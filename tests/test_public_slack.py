@@ -7,7 +7,6 @@ they skip and say so. The modal builders are pure and tested here without Slack.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -20,7 +19,7 @@ from commands.slash import ADMIN_ROUTES, ROUTES
 from domain.history import EventKind
 from storage.models import Need
 from storage.needs import history
-from tests.conftest import ADMIN, STAFF
+from tests.conftest import ADMIN, STAFF, wait_for
 from tests.public_support import build_portfolio
 
 try:
@@ -76,23 +75,12 @@ def _crafted_click(fake_slack, user, number):
     )
 
 
-def _eventually(check, seconds: float = 10.0):
-    """Work done after the ack arrives a little later; wait for it, boundedly."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    return check()
-
-
 @needs_fake_slack
 def test_admin_hides_with_a_reason_and_shows_again(bot, fake_slack, ref):
     portfolio = build_portfolio(bot.db, ref)
     number = portfolio.prioritisation
     _crafted_click(fake_slack, ADMIN, number)
-    view = _eventually(lambda: fake_slack.top_view(ADMIN))
+    view = wait_for(lambda: fake_slack.top_view(ADMIN), "the hide form")
     assert view["callback_id"] == ids.HIDE_PUBLIC_VIEW
     fake_slack.submit(ADMIN, {ids.HIDE_REASON: "Beskrivningen nämner en patient"})
     hidden, why, kinds = _hidden_state(bot, number)
@@ -101,7 +89,7 @@ def test_admin_hides_with_a_reason_and_shows_again(bot, fake_slack, ref):
     assert "visas inte längre" in fake_slack.visible_text(fake_slack.top_view(ADMIN))
 
     _crafted_click(fake_slack, ADMIN, number)
-    assert _eventually(lambda: not _hidden_state(bot, number)[0])
+    assert wait_for(lambda: not _hidden_state(bot, number)[0], "the need shown again")
     assert _hidden_state(bot, number)[2][-1] == EventKind.SHOWN
 
 
@@ -110,7 +98,7 @@ def test_others_are_refused_even_with_crafted_payloads(bot, fake_slack, ref):
     portfolio = build_portfolio(bot.db, ref)
     number = portfolio.prioritisation
     _crafted_click(fake_slack, STAFF, number)
-    view = _eventually(lambda: fake_slack.top_view(STAFF))
+    view = wait_for(lambda: fake_slack.top_view(STAFF), "the notice")
     assert "Bara VVG:s presidium" in fake_slack.visible_text(view)
     assert _hidden_state(bot, number)[:2] == (False, None)
 
@@ -121,7 +109,7 @@ def test_report_in_slack_for_admins_only(bot, fake_slack, ref):
     fake_slack.slash(STAFF, "rapport 2026", channel="CGENERAL")
     assert "Bara VVG:s presidium" in fake_slack.visible_text(fake_slack.ephemerals(STAFF))
     fake_slack.slash(ADMIN, "rapport 2026", channel="CGENERAL")
-    uploaded = _eventually(lambda: fake_slack.files)
+    uploaded = wait_for(lambda: fake_slack.files, "the uploaded file")
     assert uploaded, "no chart was uploaded"
     text = fake_slack.visible_text(fake_slack.messages("CGENERAL"))
     assert "Årsrapport 2026" in text
