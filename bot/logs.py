@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 
+from bot.log_privacy import bolt_message, describe, format_exception
 from domain.personal_data import redact_contact_details
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -24,7 +25,9 @@ _TOKEN = re.compile(r"\b(xox[abpeorsc]|xapp)-[A-Za-z0-9-]+")
 _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+@", re.IGNORECASE)
 # PostgreSQL's detail line of a constraint error quotes the row ("Failing row contains
 # (…)", "Key (…)=(…)"): people's texts. In English (the server's default) and Swedish.
-_SERVER_DETAIL = re.compile(r"^(DETAIL|DETALJ):.*$", re.MULTILINE)
+_SERVER_DETAIL = re.compile(r"^(DETAIL|DETALJ|CONTEXT|KONTEXT):.*$", re.MULTILINE)
+# The value PostgreSQL could not read, quoted in its message: `…for type integer: "Ek"`.
+_SERVER_VALUE = re.compile(r'((?:invalid input|ogiltig indata)[^:\n]*:) ".*"', re.IGNORECASE)
 MASK = "***"
 
 
@@ -47,26 +50,58 @@ class Redactor:
         text = _TOKEN.sub(lambda m: f"{m.group(1)}-{MASK}", text)
         text = _URL_PASSWORD.sub(rf"\g<1>{MASK}@", text)
         text = _SERVER_DETAIL.sub(rf"\g<1>: {MASK}", text)
+        text = _SERVER_VALUE.sub(rf"\g<1> {MASK}", text)
         for secret in self.secrets:
             text = text.replace(secret, MASK)
         return redact_contact_details(text, MASK)
 
 
 class RedactingFilter(logging.Filter):
-    """Bakes the message (and traceback) into the record, redacted, before any formatter."""
+    """Bakes the message (and traceback) into the record, redacted, before any formatter.
+
+    An exception, as an argument or in the traceback, is told by bot.log_privacy.describe:
+    its message only where it cannot quote what people wrote.
+    """
 
     def __init__(self, redactor: Redactor):
         super().__init__()
         self.redact = redactor
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.redact(record.getMessage())
+        record.msg, record.args = _told(record.msg), _safe_args(record.args)
+        message = record.getMessage()
+        if record.name.startswith("slack_bolt"):
+            message = bolt_message(message)
+        record.msg = self.redact(message)
         record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:  # never a cached, unsafe text
+            record.exc_text = format_exception(record.exc_info[1])
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
         return True
+
+
+def _told(value):
+    return describe(value) if isinstance(value, BaseException) else value
+
+
+def _safe_args(args):
+    if isinstance(args, tuple):
+        return tuple(_told(a) for a in args)
+    if isinstance(args, dict):
+        return {k: _told(v) for k, v in args.items()}
+    return args
+
+
+class OwnDebugOnly(logging.Filter):
+    """DEBUG lines of the bot's own modules only. At DEBUG slack_sdk logs every request and
+    answer body, Bolt every ack it sends, SQLAlchemy the rows it reads: people's texts.
+    (Bolt copies the root's level into its loggers, so a level on them would not hold.)"""
+
+    OWN = ("behov", "bot", "commands", "domain", "storage", "web")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO or record.name.split(".")[0] in self.OWN
 
 
 class RequestIdFilter(logging.Filter):
@@ -125,6 +160,7 @@ def secrets_of(settings) -> tuple[str, ...]:
 
 def make_handler(stream=None, *, fmt: str = "json", secrets: tuple[str, ...] = ()):
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(OwnDebugOnly())
     handler.addFilter(RequestIdFilter())
     handler.addFilter(RedactingFilter(Redactor(secrets)))
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())

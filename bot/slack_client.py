@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.webhook import WebhookResponse
 
 from bot.hooks import post_json
+from bot.log_privacy import response_error
 from bot.settings import Settings
 
 
@@ -57,10 +58,13 @@ def maybe_carried_out(exc: Exception) -> bool:
 
 
 class ResponseUrlError(SlackClientError):
-    """A response_url answered with an error status after the retries."""
+    """A response_url answered with an error status after the retries. The message holds
+    only the status and Slack's error code: an error page could quote the message sent."""
+
+    log_safe = True  # bot.log_privacy: the message may go into the log as it is
 
     def __init__(self, status: int, body: str):
-        super().__init__(f"response_url answered {status}: {body[:100]}")
+        super().__init__(f"response_url answered {status} {response_error(body)}")
         self.status = status
 
 

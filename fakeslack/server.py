@@ -66,6 +66,7 @@ class Failure:
     delay: float
     processed: bool = False  # the call is carried out first; only its answer fails or is late
     hold: Hold | None = None  # the call (its answer, if processed) waits until released
+    details: dict | None = None  # more fields of the error answer (errors, response_metadata)
 
 
 class FakeSlack(Platform, Modals, Workspace):
@@ -145,6 +146,7 @@ class FakeSlack(Platform, Modals, Workspace):
         times=1,
         delay=0.0,
         processed=False,
+        details=None,
     ):
         """Make the next `times` calls of `method` get an HTTP status, an error, or a delay.
 
@@ -152,13 +154,15 @@ class FakeSlack(Platform, Modals, Workspace):
         delay. With `processed=True` the call is carried out at once (a message is stored)
         and only then answered late, or with the status or error: what a client that timed
         out, or got a 500, cannot tell from a call that never happened.
-        `method` "response_url" means posts to any response_url.
+        `method` "response_url" means posts to any response_url. `details` adds fields to
+        the error answer, as Slack's `errors` and `response_metadata.messages` do.
         """
         if status is None and error is None and not delay:
             status = 429
         with self.lock:
             self._failures.setdefault(method, []).extend(
-                Failure(status, retry_after, error, delay, processed) for _ in range(times)
+                Failure(status, retry_after, error, delay, processed, details=details)
+                for _ in range(times)
             )
 
     def hold(self, method: str, *, processed: bool = False) -> Hold:
@@ -226,12 +230,13 @@ class FakeSlack(Platform, Modals, Workspace):
 
     @staticmethod
     def _failed(failure: Failure, error_status: int) -> tuple[int, dict, dict] | None:
+        more = failure.details or {}
         if failure.status == 429:
             return 429, {"Retry-After": str(failure.retry_after)}, _error("ratelimited")
         if failure.status:
-            return failure.status, {}, _error("fatal_error")
+            return failure.status, {}, {**_error("fatal_error"), **more}
         if failure.error:
-            return error_status, {}, _error(failure.error)
+            return error_status, {}, {**_error(failure.error), **more}
         return None
 
     def _carry_out(self, method, args, token) -> tuple[int, dict, dict]:

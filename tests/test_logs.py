@@ -10,6 +10,7 @@ import pytest
 
 from bot import logs
 from bot.executor import TrackedExecutor
+from bot.log_privacy import describe
 from tests.conftest import make_settings
 
 PG_URL = "postgresql+psycopg://behov:s3cret-pw@db.example.org:5432/behov"
@@ -22,7 +23,7 @@ def captured():
     settings = make_settings(PG_URL, "http://127.0.0.1:1/api/", slack_app_token="xapp-1-A-secret")
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
-    logs.configure(settings, fmt="json", stream=stream)
+    logs.configure(settings, fmt="json", level="DEBUG", stream=stream)
     yield stream
     root.handlers[:], root.level = saved
 
@@ -90,3 +91,92 @@ def test_the_row_postgresql_quotes_in_a_constraint_error_is_left_out():
         redacted = redact(message)
         assert "Ek" not in redacted and redacted.splitlines()[0].startswith("duplicate key")
         assert redacted.splitlines()[2] == "[SQL: …]"
+
+
+# ---------------------------------------------------------------- exceptions quoting texts
+
+
+def _raised(exc: BaseException) -> BaseException:
+    try:
+        raise exc
+    except BaseException as caught:  # noqa: BLE001
+        return caught
+
+
+def test_exceptions_that_may_quote_a_text_are_logged_by_type_and_frames(captured):
+    name = "Karin Ek"  # the frames show source lines: code, not the values in it
+    try:
+        try:
+            int(name)
+        except ValueError as error:
+            raise KeyError(name) from error
+    except KeyError:
+        logging.getLogger("behov.test").exception("lookup of %s failed", "#7")
+    [record] = lines(captured)
+    assert "Karin Ek" not in json.dumps(record, ensure_ascii=False)
+    assert record["message"] == "lookup of #7 failed"
+    exc = record["exc"]
+    assert exc.count("Traceback (most recent call last):") == 2 and "direct cause" in exc
+    assert "ValueError (message left out" in exc and "KeyError (message left out" in exc
+    assert "int(" in exc  # the source line of the frame stays: it is code
+
+
+def test_an_exception_as_an_argument_is_described_and_safe_kinds_keep_their_message(captured):
+    from sqlalchemy.exc import OperationalError
+
+    log = logging.getLogger("behov.test")
+    log.warning("failed: %s", ValueError("Karin Ek"))
+    log.warning("failed: %s", TimeoutError("timed out"))
+    database = OperationalError(
+        "SELECT 1", {"t": "Karin Ek"}, Exception("server closed"), hide_parameters=True
+    )  # as storage/db.py makes them
+    log.warning("failed: %s", _raised(database))
+    quoting = "invalid input syntax for type integer: \"Karin Ek\"\nCONTEXT:  parameter $1 = 'Ek'"
+    log.warning("failed: %s", OperationalError("SELECT 1", {}, Exception(quoting)))
+    told = [line["message"] for line in lines(captured)]
+    assert told[0] == "failed: ValueError (message left out: it may quote what people wrote)"
+    assert told[1] == "failed: TimeoutError: timed out"
+    assert "server closed" in told[2] and "SELECT 1" in told[2]
+    assert "Karin Ek" not in " ".join(told) and "integer: ***" in told[3]
+    assert "Ek'" not in told[3]
+
+
+def test_slack_api_errors_keep_the_method_status_and_error_code_only():
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web import SlackResponse
+
+    data = {"ok": False, "error": "invalid_blocks", "errors": ["'Karin Ek' is too long"]}
+    response = SlackResponse(client=None, http_verb="POST", api_url="https://x/api/chat.update",
+                             req_args={}, data=data, headers={}, status_code=200)  # fmt: skip
+    told = describe(SlackApiError("The request to the Slack API failed.", response))
+    assert told == "SlackApiError: chat.update answered 200 invalid_blocks"
+
+
+def test_a_response_url_error_names_the_status_and_code_not_the_body():
+    from bot.slack_client import ResponseUrlError
+
+    assert (
+        str(ResponseUrlError(400, "invalid_blocks")) == "response_url answered 400 invalid_blocks"
+    )
+    quoted = ResponseUrlError(400, '{"ok": false, "error": "no_text", "echo": "Karin Ek"}')
+    assert describe(quoted) == "ResponseUrlError: response_url answered 400 no_text"
+    assert "Ek" not in str(ResponseUrlError(500, "<html>Karin Ek</html>"))
+
+
+def test_bolts_unhandled_request_warning_keeps_ids_not_the_typed_value(captured):
+    body = {"type": "block_suggestion", "action_id": "okand", "value": "Karin Ek"}
+    message = f'Unhandled request ({body})\n---\n[Suggestion] @app.options("okand")'
+    logging.getLogger("slack_bolt.App").warning(message)
+    [record] = lines(captured)
+    assert record["message"] == "Unhandled request (type=block_suggestion, action_id=okand)"
+
+
+def test_debug_lines_come_only_from_the_bots_own_modules(captured):
+    logging.getLogger("slack_sdk.web.base_client").debug("Sending a request - body: Karin Ek")
+    logging.getLogger("slack_bolt.App").debug("Responding with body: Karin Ek")
+    logging.getLogger("commands.status").debug("lookup took 3 ms")
+    logging.getLogger("slack_sdk.web.base_client").info("an info line stays")
+    assert [line["message"] for line in lines(captured)] == [
+        "lookup took 3 ms",
+        "an info line stays",
+    ]
