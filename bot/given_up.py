@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 class Unposted(NamedTuple):
     """One given-up vote: its id and opening time tell it from a later vote with its id.
-    `ts` is its message when one was left in `channel` because the vote might have opened
-    (a commit whose answer was lost): dropped after all, the message is taken down too."""
+    `ts` is its message when one was left in `channel` (the vote might have opened, or the
+    undo failed before the message came down): unless the vote opened, it comes down too."""
 
     id: int
     opened_at: datetime
