@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from slack_bolt import App
 
 from bot.executor import TrackedExecutor
+from bot.given_up import GivenUpVotes
 from bot.languages import UserLanguages
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -45,6 +46,7 @@ class Services:
     listeners: TrackedExecutor = field(default_factory=TrackedExecutor)
     heavy: FairLimit = field(default_factory=lambda: FairLimit(HEAVY_AT_ONCE))
     exports: ExportCache = field(default_factory=ExportCache)  # open-data bodies last built
+    given_up: GivenUpVotes = field(default_factory=GivenUpVotes)  # unposted votes to drop
 
 
 def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Services:

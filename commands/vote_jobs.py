@@ -17,7 +17,7 @@ from bot.notify import ScheduledPost, scheduled_client
 from bot.slack_client import make_client
 from commands import vote_messages, voters
 from commands.render.votes import reminder
-from commands.vote_opening import unposted_limit
+from commands.vote_opening import drop_given_up, unposted_limit
 from domain.votes import reminder_at
 from storage.claims import done
 from storage.needs import get_need
@@ -133,14 +133,16 @@ def drop_abandoned_votes(services, now) -> None:
     """Votes whose opener died between storing and posting them
     (commands.vote_opening.open_for): never open, so never closed or counted; after the
     opener's longest wait they go, and a message they may have left in the channel answers
-    clicks that it is no longer in use."""
+    clicks that it is no longer in use. Those this process gave up on go first, whatever
+    their age."""
+    drop_given_up(services)  # what this process gave up on in an outage goes at once
     before = now - unposted_limit(services.settings)
     with services.db.session() as session:
         vote_ids = abandoned(session, before=before)
     if not vote_ids:
         return
     with services.db.session(write=True) as session:
-        drop_abandoned(session, vote_ids=vote_ids)
+        drop_abandoned(session, vote_ids=vote_ids, before=before)
     log.warning("votes %s were never posted: dropped", vote_ids)
 
 

@@ -3,7 +3,9 @@ Admin rights are checked here, whatever the message the button came from.
 
 No transaction is open while Slack is asked (a post may take a minute through its retries,
 and on SQLite a transaction holds every other writer's turn): the vote is stored unposted,
-posted, then opened or dropped, each step short (storage/votes.py).
+posted, then opened or dropped, each step short (storage/votes.py). If the database cannot
+drop it either, this process remembers it (bot/given_up.py) and drops it once the database
+answers: a retry here opens the vote at once instead of waiting for the longest post.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.i18n import SV, Texts
 from bot.posting import post_once
+from bot.slack_client import make_client
 from commands import voters
 from commands.context import say, telling_user
 from commands.home import refresh_home
 from commands.notify import notify_change
-from commands.render.votes import vote_message
+from commands.render.votes import deadline_text, vote_message
 from domain.history import EventKind
 from domain.needs import parse_number
 from domain.votes import may_open
@@ -69,6 +72,7 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
     channel = svc.settings.behov_voting_channel
     if not channel:
         return tx("vote.no_channel")
+    drop_given_up(svc, client)  # this process's failed openings are over: the need is free
     given_up = svc.clock() - unposted_limit(svc.settings)
     with svc.db.session() as session:
         need = get_need(session, need_id=number)
@@ -78,7 +82,7 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
     if need is None:
         return tx("status.no_number", number=number)
     if already is not None:  # told at once, before the channel's members are fetched
-        return tx(refusal_for(already), number=number, channel=already.channel)
+        return _refused(svc, tx, refusal_for(already), number, already.channel, already.opened_at)
     if not may_open(need.phase, need.outcome):
         return tx("vote.not_votable", number=number)
     taken_up = need.phase == 1
@@ -103,7 +107,8 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
         ts = _post(svc, client, vote, channel, text, blocks)
         _publish(svc, client, vote, channel, ts)
     except VoteError as refused:
-        return tx(refused.key, number=number, channel=channel)
+        since = refused.details.get("opened_at", svc.clock())
+        return _refused(svc, tx, refused.key, number, channel, since)
     except SlackApiError as exc:
         if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
             return tx("vote.bot_not_in_channel", channel=channel)
@@ -127,9 +132,45 @@ def _post(svc, client: WebClient, vote: Vote, channel: str, text: str, blocks) -
     try:
         return post_once(client, channel=channel, text=text, blocks=blocks)
     except BaseException:
-        with svc.db.session(write=True) as session:
-            drop_unposted(session, vote=vote)
+        _drop(svc, vote)
         raise
+
+
+def _drop(svc, vote: Vote, *, channel: str | None = None, ts: str | None = None) -> bool:
+    """`drop_unposted`; if the database fails, the vote is left for `drop_given_up` (with
+    the message `ts` that stays in `channel`, if any) and the failure goes on."""
+    try:
+        with svc.db.session(write=True) as session:
+            return drop_unposted(session, vote=vote)
+    except SQLAlchemyError:
+        svc.given_up.add(vote, channel=channel, ts=ts)
+        raise
+
+
+def drop_given_up(svc, client: WebClient | None = None) -> None:
+    """Drop the unposted votes this process gave up on (bot/given_up.py): their openings are
+    over, so nothing will post or open them. A message one left in the channel comes down,
+    unless the vote did open with it after all (`client` None: the scheduler makes one)."""
+    pending = svc.given_up.pending()
+    if not pending:
+        return
+    orphans = []
+    with svc.db.session(write=True) as session:
+        for vote in pending:
+            dropped = drop_unposted(session, vote=vote)
+            if vote.ts and (dropped or not opened_with(session, vote=vote, ts=vote.ts)):
+                orphans.append(vote)
+    svc.given_up.forget(pending)
+    log.warning("votes %s given up while the database was away: dropped", [v.id for v in pending])
+    for vote in orphans:
+        _take_down(client or make_client(svc.settings), vote.channel, vote.ts)
+
+
+def _refused(svc, tx: Texts, key: str, number: int, channel: str, since) -> str:
+    """Why no vote opens; a vote being opened tells when a new opening is sure to work (if
+    its opening was cut off, it counts as given up then: `start_vote` replaces it)."""
+    retry_at = deadline_text(since + unposted_limit(svc.settings), svc.settings.tz)
+    return tx(key, number=number, channel=channel, retry_at=retry_at)
 
 
 def _publish(svc, client: WebClient, vote: Vote, channel: str, ts: str) -> None:
@@ -144,30 +185,31 @@ def _publish(svc, client: WebClient, vote: Vote, channel: str, ts: str) -> None:
         return
     except VoteError as refused:
         reason = "error.slack" if refused.key == "vote.gone" else refused.key
-        with svc.db.session(write=True) as session:
-            drop_unposted(session, vote=vote)
+        _drop(svc, vote, channel=channel, ts=ts)
     except SQLAlchemyError as failure:
         log.warning("recording the message %s of vote %s failed: %s", ts, vote.id, failure)
-        if _opened_after_all(svc, vote, ts, commit_failed=recorded):
+        if _opened_after_all(svc, vote, channel, ts, commit_failed=recorded):
             return
         reason = "vote.not_opened"
     _take_down(client, channel, ts)
     raise VoteError(reason)
 
 
-def _opened_after_all(svc, vote: Vote, ts: str, *, commit_failed: bool) -> bool:
+def _opened_after_all(svc, vote: Vote, channel: str, ts: str, *, commit_failed: bool) -> bool:
     """After a database error while publishing: undo step one, unless the vote opened after
     all (a commit that went through though its answer was lost). If the database cannot
     tell and the commit may have gone through, the error goes on and the message stays: an
-    unused message says so when clicked, an open vote without its message would be stuck."""
+    unused message says so when clicked, an open vote without its message would be stuck.
+    Either way the vote is left for `drop_given_up`, which settles it once it can."""
     try:
         with svc.db.session(write=True) as session:
             return not drop_unposted(session, vote=vote) and opened_with(session, vote=vote, ts=ts)
     except SQLAlchemyError as again:
         if commit_failed:
+            svc.given_up.add(vote, channel=channel, ts=ts)  # the message stays for now
             raise
-        # Never published; the scheduler drops the unposted vote after the longest wait.
-        log.warning("vote %s not opened, left for the scheduler to drop: %s", vote.id, again)
+        svc.given_up.add(vote)  # never published: its message comes down next
+        log.warning("vote %s not opened, dropped once the database is back: %s", vote.id, again)
         return False
 
 

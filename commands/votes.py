@@ -107,7 +107,7 @@ def _cast(svc, client, tx: Texts, click: Click, user_id, quadrant: Quadrant):
         return _store(svc, click, user_id, quadrant, members_only=True)
     except VoteError as refused:
         if refused.key != "vote.not_eligible":
-            return tx(refused.key)
+            return tx(_unless_given_up(svc, refused.key, click.vote_id))
         channel = refused.details["channel"]
     if not voters.may_vote(svc, client, channel, user_id):
         return tx("vote.not_eligible", channel=channel)
@@ -145,7 +145,7 @@ def ask_reason(ack, body: dict, action: dict, client: WebClient, respond, contex
     refused = _not_its_message(body, vote, confirmation_too=True)
     with telling_user(respond, tx, "opening the reason form"):
         if refused:
-            say(respond, tx(refused))
+            say(respond, tx(_unless_given_up(svc, refused, vote_id)))
         elif vote.closed_at is not None or svc.clock() >= vote.deadline:
             say(respond, tx("vote.closed"))
         elif ballot is None:
@@ -196,7 +196,7 @@ def close_early(ack, body: dict, action: dict, client: WebClient, respond, conte
             vote = get_vote(session, vote_id=vote_id)
         refused = _not_its_message(body, vote)
         if refused:
-            say(respond, tx(refused))
+            say(respond, tx(_unless_given_up(svc, refused, vote_id)))
             return
         eligible = voters.current(svc, client, vote.channel)
         try:
@@ -218,6 +218,14 @@ def close_early(ack, body: dict, action: dict, client: WebClient, respond, conte
             return
         vote_messages.announce(svc, client, vote_id, now=svc.clock())
         say(respond, tx("vote.closed_by_you", number=closed[0].need_id))
+
+
+def _unless_given_up(svc, key: str, vote_id: int) -> str:
+    """A vote not posted yet whose opening this process gave up on (bot/given_up.py) will
+    never open: a message left of it is no longer in use, not on its way."""
+    if key == "vote.not_ready" and svc.given_up.holds(vote_id):
+        return "vote.message_gone"
+    return key
 
 
 def _not_its_message(body: dict, vote, *, confirmation_too: bool = False) -> str | None:

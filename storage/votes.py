@@ -25,10 +25,10 @@ from storage.needs import change_phase, record_event
 class VoteError(Exception):
     """A vote action that the rules refuse; `key` names the catalogue message."""
 
-    def __init__(self, key: str, **details: str):
+    def __init__(self, key: str, **details: object):
         super().__init__(key)
         self.key = key
-        self.details = details  # for the message, e.g. the channel
+        self.details = details  # for the message, e.g. the channel or since when
 
 
 # Tables for the plain (Core) statements of the live count (a click's are in casting.py).
@@ -83,7 +83,7 @@ def start_vote(
             session.flush()
     except IntegrityError:  # uq_vote_open_per_need: one open vote per need
         other = open_vote_for(session, need_id=need.id, unposted=True)
-        raise VoteError(refusal_for(other)) from None
+        raise VoteError(refusal_for(other), opened_at=other.opened_at if other else now) from None
     return vote
 
 
@@ -153,9 +153,12 @@ def abandoned(session: Session, *, before: datetime) -> list[int]:
     return list(session.exec(select(Vote.id).where(_UNPOSTED, Vote.opened_at < before)))
 
 
-def drop_abandoned(session: Session, *, vote_ids: list[int]) -> None:
-    """Remove these unposted votes (one posted meanwhile is kept)."""
-    session.execute(delete(Vote).where(col(Vote.id).in_(vote_ids), _UNPOSTED))
+def drop_abandoned(session: Session, *, vote_ids: list[int], before: datetime) -> None:
+    """Remove these unposted votes (`abandoned`), unless posted meanwhile or no longer the
+    same: a new opening may have replaced one since, and on SQLite the new vote may have
+    its id."""
+    stale = and_(col(Vote.id).in_(vote_ids), _UNPOSTED, Vote.opened_at < before)
+    session.execute(delete(Vote).where(stale))
 
 
 def open_vote_for(session: Session, *, need_id: int, unposted: bool = False) -> Vote | None:

@@ -128,7 +128,26 @@ def test_a_vote_left_unposted_is_replaced_or_dropped_after_the_longest_wait(db, 
         found = abandoned(s, before=NOW + SECOND)
     assert found == [forgotten.id]
     with db.session(write=True) as s:
-        drop_abandoned(s, vote_ids=[*found, replacement.id])  # a posted vote is kept
+        drop_abandoned(s, vote_ids=[*found, replacement.id], before=NOW + SECOND)  # posted: kept
+    with db.session() as s:
+        assert [v.id for v in s.exec(select(Vote))] == [replacement.id]
+
+
+def test_the_sweep_spares_a_vote_that_replaced_an_abandoned_one_meanwhile(db, ref):
+    """The scheduler finds the abandoned vote, then a new opening replaces it before the
+    sweep deletes: the new vote stays (on SQLite it has the abandoned one's id)."""
+    need = new_need(db, ref)
+    stranded = unposted_vote(db, need)
+    before = NOW + ABANDONED_AFTER + SECOND
+    with db.session() as s:
+        found = abandoned(s, before=before)
+    assert found == [stranded.id]
+    replacement = unposted_vote(db, need, at=before)
+    if db.engine.dialect.name == "sqlite":
+        assert replacement.id == stranded.id  # what made the sweep dangerous
+    with db.session(write=True) as s:
+        drop_abandoned(s, vote_ids=found, before=before)
+    posted(db, replacement)
     with db.session() as s:
         assert [v.id for v in s.exec(select(Vote))] == [replacement.id]
 
