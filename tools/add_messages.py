@@ -22,8 +22,9 @@ def add(entries: list[tuple[str, object]], lang: str) -> None:
     else:
         catalog = Catalog(locale=lang, project="Behov", domain="behov")
     for key, text in entries:
+        # Babel's `add` keeps the text of a message it already has: a change needs a delete.
+        catalog.delete(key)
         if isinstance(text, tuple):
-            catalog.delete(key)
             catalog.add((key, key + ".plural"), string=text)
         else:
             catalog.add(key, string=text)
