@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.i18n import SV, Texts
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -20,11 +23,19 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
 
 
+class Reason(ValueError):
+    """Our validators' refusal: a catalogue key (settings.reason.*), told in plain words."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
 def parse_duration(text: str) -> timedelta:
     """Read `90s`, `15m`, `36h` or `7d`."""
     match = _DURATION.match(text)
     if not match or int(match.group(1)) == 0:
-        raise ValueError("ange ett positivt tal följt av s, m, h eller d, till exempel 7d")
+        raise Reason("settings.reason.duration")
     return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
@@ -66,30 +77,28 @@ class Settings(BaseSettings):
     @classmethod
     def _bot_token_shape(cls, value: str | None) -> str | None:
         if value and not value.startswith("xoxb-"):
-            raise ValueError("ska börja med xoxb-")
+            raise Reason("settings.reason.bot_token")
         return value
 
     @field_validator("slack_app_token")
     @classmethod
     def _app_token_shape(cls, value: str | None) -> str | None:
         if value and not value.startswith("xapp-"):
-            raise ValueError("ska börja med xapp-")
+            raise Reason("settings.reason.app_token")
         return value
 
     @field_validator("slack_api_url")
     @classmethod
     def _api_url_shape(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("ska vara en http(s)-adress")
+            raise Reason("settings.reason.api_url")
         return value if value.endswith("/") else value + "/"
 
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
-            raise ValueError(
-                "ska vara en SQLite- eller PostgreSQL-adress (sqlite:///… eller postgresql+psycopg://…)"
-            )
+            raise Reason("settings.reason.database_url")
         return value
 
     @field_validator("behov_timezone")
@@ -98,7 +107,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("okänd tidszon") from exc
+            raise Reason("settings.reason.timezone") from exc
         return value
 
     @field_validator("behov_digest_cron")
@@ -107,7 +116,7 @@ class Settings(BaseSettings):
         try:
             CronTrigger.from_crontab(value)
         except ValueError as exc:
-            raise ValueError("ska vara ett cron-uttryck med fem fält, t.ex. 0 8 * * mon") from exc
+            raise Reason("settings.reason.cron") from exc
         return value
 
     @field_validator("behov_vote_duration")
@@ -135,15 +144,62 @@ class Settings(BaseSettings):
         """Stop with one line if a setting the chosen mode needs is unset."""
         for name in names:
             if not getattr(self, name):
-                raise SettingsError(f"Inställningen {name.upper()} saknas.")
+                raise SettingsError(SV("settings.missing", name=name.upper()))
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Load settings, turning pydantic's report into one line that names the setting."""
+    """Load settings, turning pydantic's report into one Swedish line that names the setting."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first.get("loc") else "?"
-        message = first.get("msg", "ogiltigt värde").removeprefix("Value error, ")
-        raise SettingsError(f"Inställningen {name} är ogiltig: {message}.") from None
+        raise SettingsError(explain(exc.errors()[0], SV)) from None
+
+
+# pydantic's error types that our settings can raise -> (catalogue key, its limit in ctx)
+LIMITS = {
+    "greater_than_equal": ("settings.reason.ge", "ge"),
+    "greater_than": ("settings.reason.gt", "gt"),
+    "less_than_equal": ("settings.reason.le", "le"),
+    "less_than": ("settings.reason.lt", "lt"),
+}
+KINDS = {
+    "int_parsing": "settings.reason.integer",
+    "int_from_float": "settings.reason.integer",
+    "int_type": "settings.reason.integer",
+    "float_parsing": "settings.reason.number",
+    "float_type": "settings.reason.number",
+    "finite_number": "settings.reason.number",
+    "bool_parsing": "settings.reason.boolean",
+    "bool_type": "settings.reason.boolean",
+    "url_parsing": "settings.reason.url",
+    "url_scheme": "settings.reason.url",
+    "url_syntax_violation": "settings.reason.url",
+    "url_type": "settings.reason.url",
+}
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def explain(error: ErrorDetails, tx: Texts) -> str:
+    """One line from the catalogue for pydantic's first error; never its English message and
+    never the value given (it may be a secret)."""
+    loc = error.get("loc") or ("?",)
+    name, kind, ctx = str(loc[0]).upper(), error.get("type", ""), error.get("ctx") or {}
+    if kind == "missing":
+        return tx("settings.missing", name=name)
+    reason = None
+    if kind == "value_error" and isinstance(ctx.get("error"), Reason):
+        reason = tx(ctx["error"].key)
+    elif kind in LIMITS and LIMITS[kind][1] in ctx:
+        key, bound = LIMITS[kind]
+        reason = tx(key, limit=f"{ctx[bound]:g}")  # 0, not 0.0
+    elif kind in KINDS:
+        reason = tx(KINDS[kind])
+    elif kind in ("literal_error", "enum"):
+        choices = _QUOTED.findall(str(ctx.get("expected", "")))
+        if choices:
+            *rest, last = choices
+            listed = f"{', '.join(rest)} {tx('settings.reason.or')} {last}" if rest else last
+            reason = tx("settings.reason.choice", choices=listed)
+    if reason is None:
+        return tx("settings.invalid_value", name=name)
+    return tx("settings.invalid", name=name, reason=reason)

@@ -7,6 +7,7 @@ closing, channel membership for voting, and whether the vote is still open.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -18,6 +19,7 @@ from bot.i18n import Texts
 from commands import ids, vote_messages, voters
 from commands.context import say, telling_user
 from commands.home import refresh_home
+from commands.lifecycle import refresh_details, tell
 from commands.render.votes import (
     confirmation,
     read_reason,
@@ -181,7 +183,8 @@ def save_reason(ack, body: dict, view: dict, context) -> None:
 
 
 def close_early(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:
-    """ "Stäng omröstningen": admins only, checked here whatever message it came from."""
+    """ "Stäng omröstningen" in an admin's details view (or on a vote message posted before the
+    button moved there): admins only, checked here whatever the request came from."""
     ack()
     svc, tx = context["svc"], context["tx"]
     vote_id = parse_number(action.get("value") or "")
@@ -190,13 +193,14 @@ def close_early(ack, body: dict, action: dict, client: WebClient, respond, conte
         return
     with telling_user(respond, tx, "closing a vote"):
         if not svc.settings.is_admin(user_id):
-            say(respond, tx("vote.admins_only"))
+            tell(client, body, respond, tx, tx("vote.admins_only"))
             return
         with svc.db.session() as session:
             vote = get_vote(session, vote_id=vote_id)
-        refused = _not_its_message(body, vote)
+        view = body.get("view") or {}
+        refused = _not_its_need(view, vote) if view else _not_its_message(body, vote)
         if refused:
-            say(respond, tx(_unless_given_up(svc, refused, vote_id)))
+            tell(client, body, respond, tx, tx(_unless_given_up(svc, refused, vote_id)))
             return
         eligible = voters.current(svc, client, vote.channel)
         try:
@@ -208,16 +212,29 @@ def close_early(ack, body: dict, action: dict, client: WebClient, respond, conte
                     closed_by=user_id,
                     eligible=len(eligible),
                     quorum_setting=svc.settings.behov_vote_quorum,
-                    message_ts=vote.message_ts,  # still the message clicked in, under the lock
+                    message_ts=vote.message_ts,  # still the vote's message, under the lock
                 )
         except VoteError as gone:
-            say(respond, tx(gone.key))
+            tell(client, body, respond, tx, tx(gone.key))
             return
         if closed is None:
-            say(respond, tx("vote.closed"))
+            tell(client, body, respond, tx, tx("vote.closed"))
             return
         vote_messages.announce(svc, client, vote_id, now=svc.clock())
-        say(respond, tx("vote.closed_by_you", number=closed[0].need_id))
+        refresh_details(client, svc, tx, view.get("id"), vote.need_id, user_id)
+        tell(client, body, respond, tx, tx("vote.closed_by_you", number=closed[0].need_id))
+
+
+def _not_its_need(view: dict, vote) -> str | None:
+    """Why a click in a details view does nothing: the vote is not that need's (a stale view
+    whose vote was undone; on SQLite its id may now be another need's), or not posted yet."""
+    try:
+        shown = json.loads(view.get("private_metadata") or "{}").get("n")
+    except (ValueError, AttributeError):
+        shown = None
+    if vote is None or vote.need_id != shown:
+        return "vote.view_stale"
+    return "vote.not_ready" if vote.message_ts is None else None
 
 
 def _unless_given_up(svc, key: str, vote_id: int) -> str:

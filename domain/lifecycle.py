@@ -25,6 +25,7 @@ class Action(StrEnum):
     FOLLOW = "follow"
     UNFOLLOW = "unfollow"
     OPEN_VOTE = "open_vote"  # carried out by the voting feature; shown here
+    CLOSE_VOTE = "close_vote"  # the same: closing early, only where admins alone see it
     HIDE_PUBLIC = "hide_public"  # carried out by the public-page feature; shown here
 
 
@@ -37,6 +38,7 @@ ADMIN_ONLY = frozenset(
         Action.COMPLETE,
         Action.DUPLICATE,
         Action.OPEN_VOTE,
+        Action.CLOSE_VOTE,
         Action.HIDE_PUBLIC,
     }
 )
@@ -176,6 +178,10 @@ def _open_vote(s: Situation, user_id: str, is_admin: bool) -> str | None:
     return "lifecycle.refused.vote_open" if s.vote_open else None
 
 
+def _close_vote(s: Situation, user_id: str, is_admin: bool) -> str | None:
+    return None if s.vote_open else "vote.closed"
+
+
 _CHECKS = {
     Action.TAKE_UP: _take_up,
     Action.ASSESS: _in_prioritisation,
@@ -187,6 +193,7 @@ _CHECKS = {
     Action.EDIT: _submitter_in_phase_1("lifecycle.refused.edit_after_phase_1"),
     Action.FOLLOW: _follow,
     Action.OPEN_VOTE: _open_vote,
+    Action.CLOSE_VOTE: _close_vote,
 }
 
 

@@ -102,6 +102,34 @@ def test_an_open_vote_is_shown_as_in_progress(db, ref, clock):
     view = render(db, need_id, ADMIN)
     assert "Omröstning pågår till <!date^" in text_of(view)
     assert ids.OPEN_VOTE not in action_ids(view)
+    for viewer in (STAFF, "UVOTER"):  # closing early is for the presidium alone
+        assert ids.VOTE_CLOSE not in action_ids(render(db, need_id, viewer))
+
+
+def test_an_admin_closes_an_open_vote_from_the_details_after_confirming(db, ref, clock):
+    need_id = new_need(db, ref, clock)
+    advance(db, clock, need_id, 2, mission=False)
+    with db.session(write=True) as s:
+        vote = Vote(need_id=need_id, channel="C", opened_by=ADMIN, opened_at=NOW,
+                    deadline=NOW + timedelta(days=7), message_ts="1795424400.000100")  # fmt: skip
+        s.add(vote)
+        s.flush()
+        vote_id = vote.id
+    buttons = [e for b in render(db, need_id, ADMIN)["blocks"] if b["type"] == "actions"
+               for e in b["elements"] if e["action_id"] == ids.VOTE_CLOSE]  # fmt: skip
+    assert [(b["text"]["text"], b["value"], b["style"]) for b in buttons] == [
+        ("Stäng omröstningen", str(vote_id), "danger")
+    ]
+    confirm = buttons[0]["confirm"]
+    assert (confirm["title"]["text"], confirm["confirm"]["text"], confirm["deny"]["text"]) == (
+        "Stänga omröstningen?",
+        "Stäng nu",
+        "Avbryt",
+    )
+    assert confirm["text"]["text"].startswith("Omröstningen stängs nu, före utsatt tid")
+    with db.session(write=True) as s:
+        s.get(Vote, vote_id).closed_at = NOW
+    assert ids.VOTE_CLOSE not in action_ids(render(db, need_id, ADMIN))
 
 
 def test_a_long_history_is_paged_within_block_kit_limits(db, ref, clock):
@@ -280,7 +308,8 @@ def test_every_lifecycle_key_exists_in_both_languages():
     for path in ["domain/lifecycle.py", "domain/mission.py", "storage/lifecycle.py",
                  "commands/lifecycle.py"]:  # fmt: skip
         keys |= set(re.findall(r'"(lifecycle\.[a-z_.]+)"', (root / path).read_text()))
-    keys |= {f"details.button.{a.value}" for a in Action if a is not Action.HIDE_PUBLIC}
+    own_texts = {Action.HIDE_PUBLIC, Action.CLOSE_VOTE}  # their features' buttons and texts
+    keys |= {f"details.button.{a.value}" for a in Action if a not in own_texts}
     keys |= {f"lifecycle.confirm.{a.value}" for a in forms.CONFIRMED}
     keys |= {f"lifecycle.confirm.{a.value}.submit" for a in forms.CONFIRMED}
     keys |= {f"lifecycle.decision.{d.value}" for d in Decision}
@@ -297,5 +326,5 @@ def test_every_lifecycle_key_exists_in_both_languages():
         missing = keys - set(catalogue(lang))
         assert not missing, f"{lang}: {sorted(missing)}"
     assert len(SV("details.button.take_up")) <= 24  # reused as a modal title
-    for action in set(Action) - {Action.HIDE_PUBLIC}:
+    for action in set(Action) - own_texts:
         assert len(SV(f"details.button.{action.value}")) <= 75

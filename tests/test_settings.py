@@ -3,10 +3,12 @@
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings, parse_duration
+from bot.i18n import EN, SV
+from bot.settings import SettingsError, explain, load_settings, parse_duration
 
 CONTRACT_ENV = [
     "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
@@ -119,3 +121,86 @@ def test_socket_mode_without_an_app_token_names_it(tmp_path):
     result = run_cli("socket", env=env)
     assert result.returncode == 2 and "SLACK_APP_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+BEHOV = str(Path(sys.executable).with_name("behov"))  # the console script of pyproject.toml
+ROOT = str(Path(__file__).resolve().parent.parent)  # this checkout, wherever the venv points
+
+# (setting, value, what `behov` says): one plain Swedish line for each kind of mistake.
+BAD_VALUES = [
+    ("BEHOV_TICK_SECONDS", "-1", "Inställningen BEHOV_TICK_SECONDS är ogiltig: ska vara minst 1."),
+    ("BEHOV_TICK_SECONDS", "100000",
+     "Inställningen BEHOV_TICK_SECONDS är ogiltig: ska vara högst 86400."),
+    ("BEHOV_TICK_SECONDS", "abc",
+     "Inställningen BEHOV_TICK_SECONDS är ogiltig: ska vara ett heltal."),
+    ("BEHOV_TICK_SECONDS", "1.5",
+     "Inställningen BEHOV_TICK_SECONDS är ogiltig: ska vara ett heltal."),
+    ("BEHOV_VOTE_QUORUM", "0", "Inställningen BEHOV_VOTE_QUORUM är ogiltig: ska vara minst 1."),
+    ("BEHOV_SLACK_TIMEOUT", "0",
+     "Inställningen BEHOV_SLACK_TIMEOUT är ogiltig: ska vara större än 0."),
+    ("BEHOV_SLACK_TIMEOUT", "121",
+     "Inställningen BEHOV_SLACK_TIMEOUT är ogiltig: ska vara högst 120."),
+    ("BEHOV_SLACK_TIMEOUT", "snabbt", "Inställningen BEHOV_SLACK_TIMEOUT är ogiltig: "
+     "ska vara ett tal, till exempel 10 eller 2.5."),
+    ("BEHOV_AUTO_MIGRATE", "kanske", "Inställningen BEHOV_AUTO_MIGRATE är ogiltig: "
+     "ska vara 1 eller 0 (eller true/false, yes/no, on/off)."),
+    ("BEHOV_LOG_FORMAT", "xml",
+     "Inställningen BEHOV_LOG_FORMAT är ogiltig: ska vara json eller text."),
+    ("BEHOV_LOG_LEVEL", "loud", "Inställningen BEHOV_LOG_LEVEL är ogiltig: "
+     "ska vara DEBUG, INFO, WARNING eller ERROR."),
+    ("BEHOV_TIMEZONE", "Mars/Olympus", "Inställningen BEHOV_TIMEZONE är ogiltig: "
+     "okänd tidszon, ange till exempel Europe/Stockholm."),
+    ("BEHOV_DIGEST_CRON", "every monday", "Inställningen BEHOV_DIGEST_CRON är ogiltig: "
+     "ska vara ett cron-uttryck med fem fält, t.ex. 0 8 * * mon."),
+    ("BEHOV_VOTE_DURATION", "0d", "Inställningen BEHOV_VOTE_DURATION är ogiltig: "
+     "ange ett positivt tal följt av s, m, h eller d, till exempel 7d."),
+    ("SLACK_API_URL", "slack.com/api",
+     "Inställningen SLACK_API_URL är ogiltig: ska vara en http(s)-adress."),
+    ("DATABASE_URL", "mysql://behov:hemligt-lösen@db/behov",
+     "Inställningen DATABASE_URL är ogiltig: "
+     "ska vara en SQLite- eller PostgreSQL-adress (sqlite:///… eller postgresql+psycopg://…)."),
+    ("SLACK_BOT_TOKEN", "xoxp-hemlig-123",
+     "Inställningen SLACK_BOT_TOKEN är ogiltig: ska börja med xoxb-."),
+    ("SLACK_APP_TOKEN", "xoxb-hemlig-456",
+     "Inställningen SLACK_APP_TOKEN är ogiltig: ska börja med xapp-."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [("digest", "--preview"), ("serve",)])
+@pytest.mark.parametrize(("name", "value", "line"), BAD_VALUES)
+def test_behov_says_what_is_wrong_in_plain_swedish(tmp_path, command, name, value, line):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": ROOT, name: value}
+    result = subprocess.run(
+        [BEHOV, *command], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
+    assert (result.returncode, result.stderr, result.stdout) == (2, f"behov: {line}\n", "")
+    assert "hemlig" not in result.stderr  # a token or a password in a URL is never echoed
+
+
+def test_a_missing_setting_has_its_own_line():
+    error = {"type": "missing", "loc": ("slack_signing_secret",), "msg": "Field required"}
+    assert explain(error, SV) == "Inställningen SLACK_SIGNING_SECRET saknas."
+    assert explain(error, EN) == "The setting SLACK_SIGNING_SECRET is missing."
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"type": "dict_type", "loc": ("behov_admins",), "msg": "Input should be a valid dict"},
+        {"type": "value_error", "loc": ("behov_timezone",), "msg": "Value error, bad",
+         "ctx": {"error": ValueError("something in English")}},
+        {"type": "greater_than_equal", "loc": ("behov_tick_seconds",), "msg": "Input should be"},
+    ],
+)  # fmt: skip
+def test_anything_else_is_an_invalid_value_in_swedish_never_pydantics_english(error):
+    name = error["loc"][0].upper()
+    assert explain(error, SV) == f"Inställningen {name} har ett ogiltigt värde."
+
+
+def test_the_catalogue_has_the_lines_in_english_too():
+    error = {
+        "type": "literal_error",
+        "loc": ("behov_log_format",),
+        "ctx": {"expected": "'json' or 'text'"},
+    }
+    assert explain(error, EN) == "The setting BEHOV_LOG_FORMAT is invalid: must be json or text."

@@ -81,6 +81,13 @@ def forged_click(fake_slack, user, action_id, message, value):
     return fake_slack.click(user, action_id, channel=channel, ts=ts, value=value, force=True)
 
 
+def close_from_details(fake_slack, user, message) -> None:
+    """ "Visa detaljer" on the vote message, then "Stäng omröstningen" in that view (the
+    confirm dialog is Slack's; the request comes only after "Stäng nu")."""
+    fake_slack.click(user, ids.DETAILS, channel=VOTING_CHANNEL, ts=message["ts"])
+    fake_slack.click(user, ids.VOTE_CLOSE)
+
+
 def stored_ballots(bot) -> list[Ballot]:
     with bot.db.session() as s:
         return list(s.exec(select(Ballot).order_by(Ballot.user_id)))
@@ -223,7 +230,7 @@ def test_a_reason_is_shown_to_the_presidium_without_a_name(bot, fake_slack, ref)
     fake_slack.submit(voter, {ids.VOTE_REASON_INPUT: "Brådskande i Fyrbodal"})
     assert "sparad" in fake_slack.visible_text(fake_slack.top_view(voter))
     assert stored_ballots(bot)[0].reason == "Brådskande i Fyrbodal"
-    fake_slack.click(ADMIN, ids.VOTE_CLOSE, channel=VOTING_CHANNEL, ts=message["ts"])
+    close_from_details(fake_slack, ADMIN, message)
     reply = fake_slack.visible_text(fake_slack.thread(VOTING_CHANNEL, message["ts"]))
     assert "Brådskande i Fyrbodal" in reply and voter not in reply
 
@@ -249,10 +256,11 @@ def test_an_admin_closes_early_and_the_result_is_recorded(bot, fake_slack, ref):
     message = open_vote(fake_slack, number)
     for voter, choice in zip(voters, ["planera", "planera", "gor_nu"], strict=True):
         choose(fake_slack, voter, choice, message)
-    fake_slack.click(voters[0], ids.VOTE_CLOSE, channel=VOTING_CHANNEL, ts=message["ts"])
+    vote_id = str(stored_vote(bot).id)
+    forged_click(fake_slack, voters[0], ids.VOTE_CLOSE, message, value=vote_id)
     assert "Bara VVG:s presidium" in last_ephemeral(fake_slack, voters[0])
     assert stored_vote(bot).closed_at is None
-    fake_slack.click(ADMIN, ids.VOTE_CLOSE, channel=VOTING_CHANNEL, ts=message["ts"])
+    close_from_details(fake_slack, ADMIN, message)
     closed = vote_message(fake_slack)
     text = fake_slack.visible_text(closed)
     actions = {
@@ -271,10 +279,71 @@ def test_an_admin_closes_early_and_the_result_is_recorded(bot, fake_slack, ref):
     assert (last.kind, last.new_value, last.actor) == ("vote_closed", "planera", ADMIN)
 
 
+def test_an_admin_closes_from_the_details_view_once(bot, fake_slack, ref):
+    voters = add_voters(fake_slack, 2)
+    number = add_need(bot, ref)
+    message = open_vote(fake_slack, number)
+    choose(fake_slack, voters[0], "gor_nu", message)
+    choose(fake_slack, voters[1], "gor_nu", message)
+    fake_slack.click(ADMIN, ids.DETAILS, channel=VOTING_CHANNEL, ts=message["ts"])
+    details = fake_slack.top_view(ADMIN)
+    assert "Stäng omröstningen" in fake_slack.visible_text(details)
+    fake_slack.click(ADMIN, ids.VOTE_CLOSE)
+    notice = fake_slack.visible_text(fake_slack.top_view(ADMIN))
+    assert f"Omröstningen om #{number} är stängd och resultatet visas i röstkanalen." in notice
+    refreshed = fake_slack.modal_stack(ADMIN)[-2]  # the details, under the notice, now closed
+    assert refreshed["id"] == details["id"]
+    assert "Stäng omröstningen" not in fake_slack.visible_text(refreshed)
+    assert "Gör nu" in fake_slack.visible_text(refreshed)
+    closed = vote_message(fake_slack)
+    assert closed["ts"] == message["ts"] and "Resultat: Gör nu" in fake_slack.visible_text(closed)
+    assert [e["action_id"] for b in closed["blocks"] if b["type"] == "actions"
+            for e in b["elements"]] == [ids.DETAILS]  # fmt: skip
+    # The same request again (a double click, a retry): told it is closed, nothing twice.
+    fake_slack.click(ADMIN, ids.VOTE_CLOSE, view_id=details["id"], value=str(stored_vote(bot).id),
+                     force=True)  # fmt: skip
+    assert "Omröstningen är stängd" in fake_slack.visible_text(fake_slack.top_view(ADMIN))
+    assert len(fake_slack.thread(VOTING_CHANNEL, message["ts"])) == 1
+    with bot.db.session() as s:
+        assert s.get(Need, number).quadrant == "gor_nu"
+        kinds = [(e.kind, e.actor) for e in history(s, need_id=number)]
+    assert kinds.count(("vote_closed", ADMIN)) == 1
+    assert stored_vote(bot).closed_by == ADMIN
+
+
+def test_a_voter_sees_no_close_button_and_a_crafted_one_is_refused(bot, fake_slack, ref):
+    (voter,) = add_voters(fake_slack, 1)
+    number = add_need(bot, ref)
+    message = open_vote(fake_slack, number)
+    shown_to_all = [e["action_id"] for b in message["blocks"] if b["type"] == "actions"
+                    for e in b["elements"]]  # fmt: skip
+    assert ids.VOTE_CLOSE not in shown_to_all and "Stäng omröstningen" not in shown(fake_slack)
+    fake_slack.click(voter, ids.DETAILS, channel=VOTING_CHANNEL, ts=message["ts"])
+    assert "Stäng omröstningen" not in fake_slack.visible_text(fake_slack.top_view(voter))
+    fake_slack.click(voter, ids.VOTE_CLOSE, value=str(stored_vote(bot).id), force=True)
+    assert "Bara VVG:s presidium" in fake_slack.visible_text(fake_slack.top_view(voter))
+    assert stored_vote(bot).closed_at is None
+    assert fake_slack.thread(VOTING_CHANNEL, message["ts"]) == []
+    with bot.db.session() as s:
+        assert "vote_closed" not in [e.kind for e in history(s, need_id=number)]
+
+
+def test_a_close_from_another_needs_details_is_refused(bot, fake_slack, ref):
+    add_voters(fake_slack, 1)
+    message = open_vote(fake_slack, add_need(bot, ref))
+    other = add_need(bot, ref, title="Mobila team", phase=2)
+    fake_slack.slash(ADMIN, f"status {other}", channel="CGENERAL")
+    fake_slack.click(ADMIN, ids.DETAILS, response_of=fake_slack.ephemerals(ADMIN)[-1])
+    fake_slack.click(ADMIN, ids.VOTE_CLOSE, value=str(stored_vote(bot).id), force=True)
+    assert "hör inte till behovet som visas" in fake_slack.visible_text(fake_slack.top_view(ADMIN))
+    assert stored_vote(bot).closed_at is None
+    assert fake_slack.thread(VOTING_CHANNEL, message["ts"]) == []
+
+
 def test_a_closed_vote_refuses_clicks_even_from_an_old_message(bot, fake_slack, ref):
     (voter,) = add_voters(fake_slack, 1)
     message = open_vote(fake_slack, add_need(bot, ref))
-    fake_slack.click(ADMIN, ids.VOTE_CLOSE, channel=VOTING_CHANNEL, ts=message["ts"])
+    close_from_details(fake_slack, ADMIN, message)
     choose(fake_slack, voter, "gor_nu", message, force=True, value=str(stored_vote(bot).id))
     assert "Omröstningen är stängd" in last_ephemeral(fake_slack, voter)
     assert stored_ballots(bot) == []
@@ -295,7 +364,7 @@ def test_a_tie_is_oavgjort_and_leaves_no_quadrant(bot, fake_slack, ref):
     message = open_vote(fake_slack, number)
     choose(fake_slack, voters[0], "gor_nu", message)
     choose(fake_slack, voters[1], "avvakta", message)
-    fake_slack.click(ADMIN, ids.VOTE_CLOSE, channel=VOTING_CHANNEL, ts=message["ts"])
+    close_from_details(fake_slack, ADMIN, message)
     assert "Resultat: oavgjort" in shown(fake_slack)
     with bot.db.session() as s:
         assert s.get(Need, number).quadrant is None
@@ -308,7 +377,7 @@ def test_without_quorum_the_result_is_ej_beslutfort(bot, fake_slack, ref):
     message = open_vote(fake_slack, number)
     choose(fake_slack, voters[0], "gor_nu", message)
     choose(fake_slack, voters[1], "gor_nu", message)
-    fake_slack.click(ADMIN, ids.VOTE_CLOSE, channel=VOTING_CHANNEL, ts=message["ts"])
+    close_from_details(fake_slack, ADMIN, message)
     assert "Ej beslutfört" in shown(fake_slack) and "minst 3" in shown(fake_slack)
     with bot.db.session() as s:
         assert s.get(Need, number).quadrant is None
@@ -435,7 +504,7 @@ def test_clicks_racing_the_close_are_counted_or_refused(bot, fake_slack, ref):
 
     def close():
         start.wait()
-        fake_slack.click(ADMIN, ids.VOTE_CLOSE, channel=VOTING_CHANNEL, ts=message["ts"])
+        close_from_details(fake_slack, ADMIN, message)
 
     threads = [threading.Thread(target=vote, args=(u,)) for u in voters]
     threads.append(threading.Thread(target=close))
@@ -467,7 +536,7 @@ def test_the_matrix_is_uploaded_as_a_png_with_a_text_fallback(bot, fake_slack, r
     message = open_vote(fake_slack, first)
     for voter in voters:
         choose(fake_slack, voter, "gor_nu", message)
-    fake_slack.click(ADMIN, ids.VOTE_CLOSE, channel=VOTING_CHANNEL, ts=message["ts"])
+    close_from_details(fake_slack, ADMIN, message)
     open_vote(fake_slack, second)
     fake_slack.slash(STAFF, "matris", channel="CGENERAL")
     answer = last_ephemeral(fake_slack, STAFF)

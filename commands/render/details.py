@@ -21,6 +21,7 @@ from commands.render.kit import (
 )
 from commands.render.needs import phase_line, phase_summary, title_line, when
 from commands.render.publishing import toggle_button
+from commands.render.votes import close_button
 from domain.history import EventKind
 from domain.lifecycle import Action
 from domain.mission import MilestoneKind
@@ -33,13 +34,14 @@ HISTORY_PAGE = 15
 VALUE_MAX = 120  # old and new values in a history line
 COMMENT_MAX = 500
 
-# Button order in the view; each button's action_id (OPEN_VOTE and HIDE_PUBLIC are handled by
-# the features that own them).
+# Button order in the view; each button's action_id (OPEN_VOTE, CLOSE_VOTE and HIDE_PUBLIC are
+# handled by the features that own them).
 BUTTONS = {
     Action.TAKE_UP: ids.TAKE_UP,
     Action.ASSESS: ids.ASSESS,
     Action.DECIDE: ids.DECIDE,
     Action.OPEN_VOTE: ids.OPEN_VOTE,
+    Action.CLOSE_VOTE: ids.VOTE_CLOSE,
     Action.MISSION: ids.MISSION,
     Action.START: ids.START,
     Action.COMPLETE: ids.COMPLETE,
@@ -69,7 +71,7 @@ def details_modal(
         section(phase_summary(need, tx) + "\n" + phase_line(need, tx)),
         context(_facts(need, ref, tx, tz)),
     ]
-    blocks += _button_blocks(need, allowed, tx, has_mission=d.mission is not None)
+    blocks += _button_blocks(need, allowed, tx, has_mission=d.mission is not None, vote=d.open_vote)
     blocks += [divider(), section(_fields(need, ref, tx))]
     blocks += _prioritisation(d, tx, tz)
     blocks += _mission(d, tx)
@@ -98,13 +100,19 @@ def _facts(need: Need, ref: Reference, tx: Texts, tz: ZoneInfo) -> str:
     return " · ".join(facts)
 
 
-def _button_blocks(need: Need, allowed: set[Action], tx: Texts, *, has_mission: bool) -> list:
+def _button_blocks(
+    need: Need, allowed: set[Action], tx: Texts, *, has_mission: bool, vote=None
+) -> list:
     elements = []
     for action, action_id in BUTTONS.items():
         if action not in allowed:
             continue
         if action is Action.HIDE_PUBLIC:
             elements.append(toggle_button(need, tx))  # the public-page feature's own button
+            continue
+        if action is Action.CLOSE_VOTE:
+            if vote is not None:  # the voting feature's own button, value = the vote's id
+                elements.append(close_button(vote.id, tx))
             continue
         key = f"details.button.{action.value}"
         if action is Action.MISSION and has_mission:

@@ -108,18 +108,11 @@ def vote_message(
             block_id=ids.VOTE_CHOICES_BLOCK,
         )
     )
-    close = button(tx("vote.close.button"), ids.VOTE_CLOSE, value, style="danger")
-    close["confirm"] = {
-        "title": {"type": "plain_text", "text": shorten(tx("vote.close.confirm_title"), 100)},
-        "text": {"type": "plain_text", "text": shorten(tx("vote.close.confirm_text"), 300)},
-        "confirm": {"type": "plain_text", "text": shorten(tx("vote.close.confirm_yes"), 30)},
-        "deny": {"type": "plain_text", "text": shorten(tx("common.cancel"), 30)},
-    }
+    # Every member sees the same message: closing early is in the admins' details view.
     blocks.append(
         actions(
             button(tx("vote.reason.button"), ids.VOTE_REASON, value),
             button(tx("vote.details"), ids.DETAILS, str(need.id)),
-            close,
             block_id=ids.VOTE_TOOLS_BLOCK,
         )
     )
@@ -128,6 +121,18 @@ def vote_message(
         "vote.fallback", number=need.id, title=escape(need.title), voted=voted, eligible=eligible
     )
     return text, blocks
+
+
+def close_button(vote_id: int, tx: Texts) -> dict:
+    """ "Stäng omröstningen", asked once more: closing early cannot be undone."""
+    close = button(tx("vote.close.button"), ids.VOTE_CLOSE, str(vote_id), style="danger")
+    close["confirm"] = {
+        "title": {"type": "plain_text", "text": shorten(tx("vote.close.confirm_title"), 100)},
+        "text": {"type": "plain_text", "text": shorten(tx("vote.close.confirm_text"), 300)},
+        "confirm": {"type": "plain_text", "text": shorten(tx("vote.close.confirm_yes"), 30)},
+        "deny": {"type": "plain_text", "text": shorten(tx("common.cancel"), 30)},
+    }
+    return close
 
 
 def verdict_line(outcome: Result, tx: Texts) -> str:
