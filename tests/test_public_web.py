@@ -131,7 +131,7 @@ def test_one_need_in_full_with_public_history_only(site):
     html = page.text
     assert "Digitala vårdmöten för unga" in html
     assert "Gick till fas 3: Genomförande" in html
-    assert "VVG tog ställning: Prioriterat" in html
+    assert "VVG beslutade om prioritering: Prioriterat" in html
     assert "VVG:s prioritering: Gör nu" in html
     assert "Behovet registrerades" in html
     assert "Anna tycker" not in html  # the decision's comment is not public

@@ -131,7 +131,7 @@ def vote_message(
 
 
 def verdict_line(outcome: Result, tx: Texts) -> str:
-    """`Resultat: Planera (viktigt + inte bråttom)`, or oavgjort, or ej beslutfört."""
+    """`Resultat: Planera (viktigt + inte bråttom)`, or oavgjort, or inte beslutsför."""
     verdict = outcome.verdict
     if verdict is Verdict.NO_QUORUM:
         return tx("vote.result.no_quorum", voted=outcome.tally.total, quorum=outcome.quorum)
