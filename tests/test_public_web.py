@@ -152,6 +152,17 @@ def test_unpublished_needs_are_not_found(site, which):
     assert site.get("/public/needs/999999").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/public/needs/abc", "/public/needs/12x", "/public/nope"])
+def test_any_other_address_gets_the_same_not_found_page(site, path):
+    known = site.get("/public/needs/999999")
+    page = site.get(path)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert page.text == known.text and "Behovet finns inte" in page.text
+    assert page.headers["content-security-policy"] == known.headers["content-security-policy"]
+    data = site.get(path + ".json")
+    assert data.status_code == 404 and data.json() == site.get("/public/needs/999999.json").json()
+
+
 def test_hiding_and_showing_again_changes_the_page(site):
     from storage.models import Need
     from storage.public import hide_need, show_need
