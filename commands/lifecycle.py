@@ -368,15 +368,34 @@ def _done_text(tx: Texts, need_id, following: bool) -> str:
 
 def change_following(svc, tx: Texts, user_id: str, need_id: int | None, *, follow: bool) -> str:
     """Follow or unfollow; the answer to show the person."""
+    refused = _change_following(svc, user_id, need_id, follow=follow)
+    return refusal_text(tx, refused, need_id) if refused else _done_text(tx, need_id, follow)
+
+
+def follow_answer(svc, tx: Texts, user_id: str, need_id: int) -> tuple[str, list[dict]]:
+    """`/behov bevaka <nr>`: the answer, with a details button only for a need that exists."""
+    refused = _change_following(svc, user_id, need_id, follow=True)
+    if refused == NO_SUCH_NEED:
+        text = tx("status.no_number", number=need_id)
+        return text, [section(text)]
+    text = refusal_text(tx, refused, need_id) if refused else _done_text(tx, need_id, True)
+    return text, answer_blocks(tx, text, need_id)
+
+
+NO_SUCH_NEED = "lifecycle.refused.no_such_need"
+
+
+def _change_following(svc, user_id: str, need_id: int | None, *, follow: bool) -> str | None:
+    """Follow or unfollow in one transaction; the refusal's key, or None when done."""
     change = lifecycle.follow if follow else lifecycle.unfollow
+    if need_id is None:
+        return NO_SUCH_NEED
     try:
-        if need_id is None:
-            raise Refused("lifecycle.refused.no_such_need")
         with svc.db.session(write=True) as session:
             change(session, need_id=need_id, user_id=user_id, now=svc.clock())
     except Refused as refused:
-        return refusal_text(tx, refused.key, need_id)
-    return _done_text(tx, need_id, follow)
+        return refused.key
+    return None
 
 
 def answer_blocks(tx: Texts, text: str, need_id: int) -> list[dict]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.i18n import Texts
 from commands.context import telling_user
+from commands.render.help import usage
 from commands.render.kit import escape, section, shorten
-from commands.render.lists import PAGE_SIZE, ListState, list_message, search_message, usage
+from commands.render.lists import PAGE_SIZE, ListState, list_message, search_message
 from storage.listing import needs_page, search_page
 
 PHASES = {"1": 1, "2": 2, "3": 3, "4": 4}

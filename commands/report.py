@@ -12,6 +12,7 @@ from bot.report_chart import report_chart_png
 from bot.reporting import report_tables
 from bot.slack_client import maybe_carried_out
 from commands.context import telling_user
+from commands.render.help import usage
 from commands.render.report import report_text
 from domain.report import annual_report
 from storage.report import report_facts
@@ -34,7 +35,8 @@ def run(turn) -> None:
         return
     year = parse_year(turn.argument, svc.clock().astimezone(svc.settings.tz).year)
     if year is None:
-        turn.ack(text=tx("report.usage"))
+        text, blocks = usage(tx("report.usage"), tx, "report")
+        turn.ack(text=text, blocks=blocks)
         return
     turn.ack(text=tx("report.working", year=year))
     with svc.db.session() as session:

@@ -21,7 +21,7 @@ from commands import (
     vote_opening,
 )
 from commands.context import telling_user
-from commands.render.help import help_blocks
+from commands.render.help import help_blocks, usage
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft, parse_number
 
@@ -112,10 +112,10 @@ def follow_need(turn: Turn) -> None:
     """`/behov bevaka <nr>`: direct messages when the need moves."""
     number = parse_number(turn.argument)
     if number is None:
-        turn.ack(text=turn.tx("lifecycle.follow.usage"))
-        return
-    text = lifecycle.change_following(turn.svc, turn.tx, turn.user_id, number, follow=True)
-    turn.ack(text=text, blocks=lifecycle.answer_blocks(turn.tx, text, number))
+        text, blocks = usage(turn.tx("lifecycle.follow.usage"), turn.tx, "follow")
+    else:
+        text, blocks = lifecycle.follow_answer(turn.svc, turn.tx, turn.user_id, number)
+    turn.ack(text=text, blocks=blocks)
 
 
 def list_needs(turn: Turn) -> None:

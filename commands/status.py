@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Texts
+from commands.render.help import usage
 from commands.render.kit import escape, section
 from commands.render.needs import choice_blocks, status_blocks
 from domain.matching import clear_winner
@@ -13,7 +14,7 @@ from storage.needs import need_row, need_rows
 def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
     """(fallback text, blocks) answering `/behov status <nr|text>`."""
     if not argument:
-        return _plain(tx("status.usage"))
+        return usage(tx("status.usage"), tx, "status")
     number = parse_number(argument)
     if number is not None:
         with svc.db.driver() as driver:

@@ -24,6 +24,7 @@ from commands import voters
 from commands.context import say, telling_user
 from commands.home import refresh_home
 from commands.notify import notify_change
+from commands.render.help import usage
 from commands.render.votes import deadline_text, vote_message
 from domain.history import EventKind
 from domain.needs import parse_number
@@ -48,7 +49,8 @@ def open_from_command(turn) -> None:
     turn.ack()
     number = parse_number(turn.argument)
     if number is None:
-        say(turn.respond, turn.tx("vote.usage"))
+        text, blocks = usage(turn.tx("vote.usage"), turn.tx, "vote")
+        turn.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         return
     with telling_user(turn.respond, turn.tx, "opening a vote"):
         say(turn.respond, open_for(turn.svc, turn.client, turn.tx, turn.user_id, number))

@@ -2,7 +2,7 @@
 
 Each voter picks one quadrant. Importance is the share of votes in Gör nu + Planera, urgency
 the share in Gör nu + Delegera. An axis counts as yes above 50 %; exactly 50 % is *oavgjort*
-for the presidium to settle. Without a quorum the vote is *ej beslutfört* and gives no
+for the presidium to settle. Without a quorum the vote is *inte beslutsför* and gives no
 quadrant. Quorum: BEHOV_VOTE_QUORUM votes when set, else half of the eligible voters rounded
 up (at least one): 7 members need 4 votes, 8 members need 4.
 """

@@ -93,6 +93,34 @@ def test_a_need_in_execution_shows_mission_timetable_and_decision(db, ref, clock
     assert "Interim report to VVG" in english and "Result: *Do now*" in english
 
 
+def test_the_fields_are_labelled_for_the_reader_not_the_form(db, ref, clock):
+    need_id = new_need(db, ref, clock)  # organisation Borås
+    text = text_of(render(db, need_id, "UOTHER"))
+    assert "*Organisation:* Borås" in text and "Din organisation" not in text
+    english = text_of(render(db, need_id, "UOTHER", tx=EN))
+    assert "*Organisation:* Borås" in english and "Your organisation" not in english
+
+
+def test_a_milestone_titled_as_its_kind_is_named_once(db, ref, clock):
+    need_id = new_need(db, ref, clock)
+    timetable = "2027-01-15 delrapport Delrapport till VVG\n2027-03-01 sro Rapport till SRO i mars"
+    advance(db, clock, need_id, 3)
+    with db.session(write=True) as s:
+        lifecycle.save_mission(s, need_id=need_id, draft=mission_draft(timetable=timetable),
+                               actor=ADMIN, is_admin=True, now=clock())  # fmt: skip
+
+    def rows(tx):
+        texts = [b["text"]["text"] for b in render(db, need_id, ADMIN, tx=tx)["blocks"]
+                 if b["type"] == "section"]  # fmt: skip
+        return next(t for t in texts if t.startswith(f"*{tx('details.timetable')}*")).split("\n")
+
+    assert rows(SV)[1:] == [
+        "`2027-01-15` Delrapport till VVG",
+        "`2027-03-01` Rapport till SRO – Rapport till SRO i mars",
+    ]
+    assert rows(EN)[1] == "`2027-01-15` Interim report to VVG"
+
+
 def test_an_open_vote_is_shown_as_in_progress(db, ref, clock):
     need_id = new_need(db, ref, clock)
     advance(db, clock, need_id, 2, mission=False)
@@ -167,7 +195,7 @@ def test_history_lines_say_who_what_old_new_and_why():
     )
     line = history_line(event, _ref(), SV, UTC)
     assert line.startswith("<!date^")
-    assert "<@UADMIN1>: ändrade Titel: ”Gammal” → ”&lt;!channel&gt; &amp; &lt;@U123&gt;”" in line
+    assert "<@UADMIN1>: ändrade titeln: ”Gammal” → ”&lt;!channel&gt; &amp; &lt;@U123&gt;”" in line
     assert "\n> För att &lt;!channel&gt;" in line and "<@U123>" not in line
     phase = NeedEvent(need_id=1, at=NOW, actor=ADMIN, kind="phase_changed", field="phase",
                       old_value="2", new_value="3")  # fmt: skip
@@ -176,6 +204,17 @@ def test_history_lines_say_who_what_old_new_and_why():
     )
     area = NeedEvent(need_id=1, at=NOW, actor=STAFF, kind="edited", field="area", new_value="fvm")
     assert "Framtidens vårdinformationsmiljö" in history_line(area, _ref(), SV, UTC)
+    organisation = NeedEvent(need_id=1, at=NOW, actor=STAFF, kind="edited", field="organisation",
+                             old_value="Borås", new_value="Skövde")  # fmt: skip
+    assert "ändrade organisationen: ”Borås” → ”Skövde”" in history_line(
+        organisation, _ref(), SV, UTC
+    )
+    assert "changed the organisation: ”Borås” → ”Skövde”" in history_line(
+        organisation, _ref(), EN, UTC
+    )
+    origin = NeedEvent(need_id=1, at=NOW, actor=STAFF, kind="edited", field="origin",
+                       new_value="politiskt_uppdrag")  # fmt: skip
+    assert "ändrade ursprunget: – → Politiskt uppdrag" in history_line(origin, _ref(), SV, UTC)
     unknown = NeedEvent(need_id=1, at=NOW, actor=None, kind="something_new")
     assert "Behov: something_new" in history_line(unknown, _ref(), SV, UTC)
 

@@ -80,7 +80,7 @@ def test_lines_say_what_happened_with_slack_dates_for_deadlines():
     assert "*#1 · Behov 1* gick från fas 1 till fas 2, Ställningstagande och prioritering" in shown
     deadline = int((DUE + timedelta(days=2)).timestamp())
     token = f"<!date^{deadline}^{{date_short}} {{time}}|2026-12-02 08:00>"
-    assert f"röstningen stänger {token}" in shown
+    assert f"omröstningen stänger {token}" in shown
     assert "2026-12-04 · Delrapport · *#1 · Behov 1*" in shown
 
 
@@ -97,7 +97,7 @@ def test_the_plain_text_digest_has_no_slack_markup():
     text = digest_text(data(2, total=3), SV, DUE, TZ)
     assert "<!date" not in text and "*" not in text
     assert "Veckosammanfattning, vecka 49" in text
-    assert "  • #1 · Behov 1 · röstningen stänger 2026-12-02 08:00" in text
+    assert "  • #1 · Behov 1 · omröstningen stänger 2026-12-02 08:00" in text
     assert "  … och 1 till" in text
 
 

@@ -139,15 +139,15 @@ def test_an_admin_also_sees_needs_to_take_up_and_decisions_to_make(db):
     ]  # oldest first: they have waited longest
     assert rows_under(view, "Beslut att fatta") == [str(i) for i in ids_["undecided"]]
     text = all_text(view["blocks"])
-    assert "Röstning pågår till <!date^" in text
-    assert "Röstningen är avslutad: Planera" in text and "Ingen röstning ännu" in text
+    assert "Omröstning pågår till <!date^" in text
+    assert "Omröstningen är avslutad: Planera" in text and "Ingen omröstning ännu" in text
 
 
 def test_empty_home_says_so_for_each_list(db):
     text = all_text(view_of(db, admin=True)["blocks"])
     for sentence in (
         "Du har inte registrerat några behov ännu.",
-        "Inga röstningar väntar på dig.",
+        "Inga omröstningar väntar på dig.",
         "Du är inte processledare",
         "Inga nya behov väntar.",
         "Inga behov väntar på beslut.",

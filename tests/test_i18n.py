@@ -76,3 +76,30 @@ def test_language_follows_the_slack_locale(locale, lang):
 def test_placeholders_are_filled():
     assert Texts("sv")("phase.of_four", phase=2, name="X") == "Fas 2 av 4: X"
     assert set(LANGUAGES) == {"sv", "en"}
+
+
+def test_every_help_line_is_a_bullet_in_both_languages():
+    for lang in LANGUAGES:
+        lines = {k: v for k, v in catalogue(lang).items() if k.startswith("help.line.")}
+        assert len(lines) >= 9
+        for key, text in lines.items():
+            assert text.startswith("• `/behov "), f"{lang}: {key}"
+
+
+def test_swedish_wording_the_reviewer_asked_for():
+    """One word for a vote (omröstning), the quorum adjective spelled right (beslutsför), and
+    admin-only texts that name everyone in BEHOV_ADMINS: presidium and secretariat."""
+    sv = catalogue("sv")
+    texts = [t for v in sv.values() for t in (v if isinstance(v, tuple) else (v,))]
+    for text in texts:
+        assert "beslutfört" not in text.casefold(), text
+        assert "viktighet" not in text, text
+        for word in text.replace("*", " ").replace(":", " ").split():
+            assert not word.casefold().startswith("röstning"), text
+        if text.startswith("Bara VVG:s presidium"):
+            assert text.startswith("Bara VVG:s presidium och sekretariat"), text
+    for key in ("help.line.report", "help.line.vote"):
+        assert SV(key).endswith("(bara VVG:s presidium och sekretariat)")
+        assert EN(key).endswith("(VVG's presidium and secretariat only)")
+    assert "VVG:s sekretariat" in SV("error.unexpected", error_id="ab12cd34")
+    assert "VVG secretariat" in EN("error.unexpected", error_id="ab12cd34")

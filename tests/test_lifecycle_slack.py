@@ -259,8 +259,8 @@ def test_editing_reuses_the_registration_form(bot, fake_slack, ref, clock):
     assert ids.TITLE in fake_slack.top_view(STAFF)["errors"]
     fake_slack.submit(STAFF, {ids.TITLE: "Samordnad vårdplanering för äldre", ids.LEVEL: "lokal"})
     text = seen(fake_slack, fake_slack.top_view(STAFF))
-    assert "ändrade Titel: ”Samordnad vårdplanering” → ”Samordnad vårdplanering för äldre”" in text
-    assert "ändrade Nivå: – → Lokal" in text
+    assert "ändrade titeln: ”Samordnad vårdplanering” → ”Samordnad vårdplanering för äldre”" in text
+    assert "ändrade nivån: – → Lokal" in text
     need, _ = stored(bot, number)
     assert need.title == "Samordnad vårdplanering för äldre" and need.level == "lokal"
 

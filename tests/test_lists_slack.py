@@ -86,7 +86,7 @@ def test_home_for_a_staff_member_and_for_an_admin(bot, fake_slack, clock):
     fake_slack.app_home_opened(ADMIN)
     admin_home = text_of(fake_slack, fake_slack.home(ADMIN))
     assert "Nya behov att ta upp" in admin_home and "Beslut att fatta" in admin_home
-    assert "Röstning pågår till" in admin_home
+    assert "Omröstning pågår till" in admin_home
 
 
 def test_the_vote_leaves_my_home_once_i_have_voted(bot, fake_slack):
@@ -97,7 +97,7 @@ def test_the_vote_leaves_my_home_once_i_have_voted(bot, fake_slack):
     assert "Rösta på mig" in text_of(fake_slack, fake_slack.home(STAFF))
     cast(bot.db, vote_id, STAFF)
     fake_slack.app_home_opened(STAFF)
-    assert "Inga röstningar väntar på dig." in text_of(fake_slack, fake_slack.home(STAFF))
+    assert "Inga omröstningar väntar på dig." in text_of(fake_slack, fake_slack.home(STAFF))
 
 
 def test_home_tabs_and_pages_republish_the_home(bot, fake_slack):

@@ -57,7 +57,7 @@ def test_report_subcommand_and_year():
     assert parse_year("", 2026) == 2026
     assert parse_year("2025", 2026) == 2025
     assert parse_year("förra", 2026) is None and parse_year("99999", 2026) is None
-    assert SV("help.line.report").startswith("`/behov rapport [år]`")
+    assert SV("help.line.report").startswith("• `/behov rapport [år]`")
 
 
 def _hidden_state(bot, number):
@@ -99,7 +99,7 @@ def test_others_are_refused_even_with_crafted_payloads(bot, fake_slack, ref):
     number = portfolio.prioritisation
     _crafted_click(fake_slack, STAFF, number)
     view = wait_for(lambda: fake_slack.top_view(STAFF), "the notice")
-    assert "Bara VVG:s presidium" in fake_slack.visible_text(view)
+    assert "Bara VVG:s presidium och sekretariat kan dölja" in fake_slack.visible_text(view)
     assert _hidden_state(bot, number)[:2] == (False, None)
 
 
@@ -107,7 +107,8 @@ def test_others_are_refused_even_with_crafted_payloads(bot, fake_slack, ref):
 def test_report_in_slack_for_admins_only(bot, fake_slack, ref):
     build_portfolio(bot.db, ref)
     fake_slack.slash(STAFF, "rapport 2026", channel="CGENERAL")
-    assert "Bara VVG:s presidium" in fake_slack.visible_text(fake_slack.ephemerals(STAFF))
+    told = fake_slack.visible_text(fake_slack.ephemerals(STAFF))
+    assert "Bara VVG:s presidium och sekretariat kan ta fram årsrapporten" in told
     fake_slack.slash(ADMIN, "rapport 2026", channel="CGENERAL")
     uploaded = wait_for(lambda: fake_slack.files, "the uploaded file")
     assert uploaded, "no chart was uploaded"

@@ -131,7 +131,7 @@ def test_one_need_in_full_with_public_history_only(site):
     html = page.text
     assert "Digitala vårdmöten för unga" in html
     assert "Gick till fas 3: Genomförande" in html
-    assert "VVG tog ställning: Prioriterat" in html
+    assert "VVG beslutade om prioritering: Prioriterat" in html
     assert "VVG:s prioritering: Gör nu" in html
     assert "Behovet registrerades" in html
     assert "Anna tycker" not in html  # the decision's comment is not public
@@ -150,6 +150,17 @@ def test_unpublished_needs_are_not_found(site, which):
     assert site.get(f"/public/needs/{number}").status_code == 404
     assert site.get(f"/public/needs/{number}.json").status_code == 404
     assert site.get("/public/needs/999999").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/public/needs/abc", "/public/needs/12x", "/public/nope"])
+def test_any_other_address_gets_the_same_not_found_page(site, path):
+    known = site.get("/public/needs/999999")
+    page = site.get(path)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert page.text == known.text and "Behovet finns inte" in page.text
+    assert page.headers["content-security-policy"] == known.headers["content-security-policy"]
+    data = site.get(path + ".json")
+    assert data.status_code == 404 and data.json() == site.get("/public/needs/999999.json").json()
 
 
 def test_hiding_and_showing_again_changes_the_page(site):

@@ -212,3 +212,31 @@ def test_help_and_unknown_subcommands(bot, fake_slack):
         answer = fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
         assert "/behov ny" in answer and "/behov status" in answer
     assert "känner inte igen ”gurka”" in answer
+
+
+def test_following_an_unknown_number_names_it_and_offers_no_details(bot, fake_slack):
+    register(fake_slack)
+    fake_slack.slash(STAFF, "bevaka 99", channel="CGENERAL")
+    answer = fake_slack.ephemerals(STAFF)[-1]
+    assert "Det finns inget behov med nummer #99." in fake_slack.visible_text(answer)
+    assert not [b for b in answer.get("blocks", []) if b["type"] == "actions"]  # no button
+    with bot.db.session() as s:
+        assert not s.exec(select(NeedEvent).where(NeedEvent.kind == "followed")).all()
+    fake_slack.slash(STAFF, "bevaka 1", channel="CGENERAL")  # a need that exists: the button
+    answer = fake_slack.ephemerals(STAFF)[-1]
+    assert [b for b in answer["blocks"] if b["type"] == "actions"]
+
+
+def test_every_usage_error_ends_with_the_help_line_of_its_subcommand(bot, fake_slack):
+    expectations = [
+        (STAFF, "status", "Skriv behovets nummer", "• `/behov status <nr|text>`"),
+        (STAFF, "bevaka", "Skriv behovets nummer", "• `/behov bevaka <nr>`"),
+        (STAFF, "lista 9", "är ingen fas", "• `/behov lista [1-4]`"),
+        (STAFF, "sök", "Skriv vad du söker efter", "• `/behov sök <text>`"),
+        (ADMIN, "rösta", "Skriv numret på behovet", "• `/behov rösta <nr>`"),
+        (ADMIN, "rapport förra", "Skriv ett årtal", "• `/behov rapport [år]`"),
+    ]
+    for user, text, usage, help_line in expectations:
+        fake_slack.slash(user, text, channel="CGENERAL")
+        shown = fake_slack.visible_text(fake_slack.ephemerals(user)[-1])
+        assert usage in shown and help_line in shown, text

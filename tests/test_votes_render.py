@@ -119,7 +119,7 @@ def test_tie_and_missing_quorum_are_named(ref):
     assert "oavgjort" in texts_of(blocks) and "presidiet avgör" in texts_of(blocks)
     few = result(Tally.of(["gor_nu"]), eligible=8, quorum=4)
     _, blocks = closed_message(need(), vote(closed_at=NOW, closed_by="UADMIN"), few, ref, SV, TZ)
-    assert "Ej beslutfört" in texts_of(blocks) and "<@UADMIN>" in texts_of(blocks)
+    assert "Inte beslutsför" in texts_of(blocks) and "<@UADMIN>" in texts_of(blocks)
 
 
 def test_the_thread_reply_lists_reasons_without_names(ref):
@@ -132,7 +132,7 @@ def test_the_thread_reply_lists_reasons_without_names(ref):
     )
     assert "Akut i Skaraborg" in shown and "&lt;@U999&gt;" in shown and "<@U999>" not in shown
     assert shown.index("Akut") < shown.index("Kan vänta")  # ordered by quadrant, not by time
-    assert "Beslutfört: 3 av 3" in shown
+    assert "Beslutsför: 3 av 3" in shown
 
 
 def test_many_long_reasons_stay_within_block_kit_limits(ref):
@@ -170,7 +170,7 @@ PLACED = [
     Placed(3, "Samma plats", "planera", 0.75, 0.25),
     Placed(4, "Oavgjort <b>", None, 0.5, 0.75),
     Placed(5, "Ej röstat", None, None, None, voting=True),
-    Placed(6, "Ej beslutfört", None, None, None),
+    Placed(6, "Inte beslutsför", None, None, None),
 ]
 
 
@@ -188,6 +188,6 @@ def test_the_matrix_text_groups_by_quadrant_and_lists_the_rest_apart():
     order = [shown.index(s) for s in ("*Gör nu", "*Planera", "*Oavgjort", "*Utan röstresultat")]
     assert order == sorted(order)
     assert "#1 Läkemedelslista (viktigt 80 %, bråttom 90 %)" in shown
-    assert "#5 Ej röstat (omröstning pågår)" in shown and "#6 Ej beslutfört" in shown
+    assert "#5 Ej röstat (omröstning pågår)" in shown and "#6 Inte beslutsför" in shown
     assert "&lt;b&gt;" in shown and "Delegera" not in shown
     assert matrix_text([], SV)[0] == "Inga behov är i fas 2 just nu."

@@ -270,7 +270,7 @@ def test_an_admin_closes_early_and_the_result_is_recorded(bot, fake_slack, ref):
     assert "Resultat: Planera" in text and "Viktigt: 100 %" in text and "Bråttom: 33 %" in text
     reply = fake_slack.visible_text(fake_slack.thread(VOTING_CHANNEL, message["ts"]))
     assert "Fördelning" in reply and "Planera · viktigt + inte bråttom: 2" in reply
-    assert "Beslutfört: 3 av 4 röstade, minst 2 behövdes" in reply
+    assert "Beslutsför: 3 av 4 röstade, minst 2 behövdes" in reply
     with bot.db.session() as s:
         need = s.get(Need, number)
         assert need.quadrant == "planera" and need.importance_share == 1.0
@@ -378,7 +378,7 @@ def test_without_quorum_the_result_is_ej_beslutfort(bot, fake_slack, ref):
     choose(fake_slack, voters[0], "gor_nu", message)
     choose(fake_slack, voters[1], "gor_nu", message)
     close_from_details(fake_slack, ADMIN, message)
-    assert "Ej beslutfört" in shown(fake_slack) and "minst 3" in shown(fake_slack)
+    assert "Inte beslutsför" in shown(fake_slack) and "minst 3" in shown(fake_slack)
     with bot.db.session() as s:
         assert s.get(Need, number).quadrant is None
 

@@ -298,6 +298,14 @@ class PublicSite:
         events = [(e, e.at.astimezone(self.svc.settings.tz).date()) for e in events]
         return self._page("need.html", need=record, events=events)
 
+    async def missing_page(self, request: Request) -> Response:
+        """Any other address under /public (such as /public/needs/abc): the Swedish not-found
+        page, not Starlette's English plain text."""
+        return self._page("not_found.html", status=404)
+
+    async def missing_json(self, request: Request) -> Response:
+        return _json({"error": "not found"}, 404)
+
     async def need_json(self, request: Request) -> Response:
         found = await run_in_threadpool(
             self.one, request.path_params["number"], self.base_url(request)
@@ -472,6 +480,9 @@ def public_routes(services) -> list[BaseRoute]:
                 Route("/needs/{number:int}.json", site.need_json, methods=["GET"]),
                 Route("/needs/{number:int}", site.need_page, methods=["GET"]),
                 Mount("/static", StaticFiles(directory=STATIC), name="public-static"),
+                # Last: what no route above matched is not found, in the same shape.
+                Route("/{rest:path}.json", site.missing_json, methods=["GET"]),
+                Route("/{rest:path}", site.missing_page, methods=["GET"]),
             ],
         ),
     ]

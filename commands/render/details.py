@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Texts
+from bot.i18n import SV, Texts
 from commands import ids
 from commands.render.kit import (
     actions,
@@ -124,19 +124,22 @@ def _button_blocks(
 
 
 def _fields(need: Need, ref: Reference, tx: Texts) -> str:
-    lines = [f"*{tx('form.description')}*\n{escape(shorten(need.description, 1500))}"]
+    """The need's fields under the view's own labels: the form's speak to whoever fills it in
+    ("Din organisation"), not to everyone who reads the need."""
+    lines = [f"*{tx('details.field.description')}*\n{escape(shorten(need.description, 1500))}"]
     area = ref.area(need.area)
     if area:
-        lines.append(f"*{tx('form.area')}:* {area[0].label(tx.lang)} › {area[1].label(tx.lang)}")
+        areas = f"{area[0].label(tx.lang)} › {area[1].label(tx.lang)}"
+        lines.append(f"*{tx('details.field.area')}:* {areas}")
     groups = [ref.target_group(k) for k in need.target_groups]
     if groups:
         names = ", ".join(g.label(tx.lang) for g in groups if g)
-        lines.append(f"*{tx('form.target_groups')}:* {names}")
+        lines.append(f"*{tx('details.field.target_groups')}:* {names}")
     level = ref.level(need.level)
     if level:
-        lines.append(f"*{tx('form.level')}:* {level.label(tx.lang)}")
+        lines.append(f"*{tx('details.field.level')}:* {level.label(tx.lang)}")
     if need.organisation:
-        lines.append(f"*{tx('form.organisation')}:* {escape(need.organisation)}")
+        lines.append(f"*{tx('details.field.organisation')}:* {escape(need.organisation)}")
     if need.source_permalink:
         lines.append(f"<{need.source_permalink}|{tx('details.source')}>")
     return "\n".join(lines)
@@ -223,8 +226,11 @@ def _mission(d: NeedDetails, tx: Texts) -> list[dict]:
 
 
 def _milestone(ms, tx: Texts) -> str:
-    kind = tx(f"details.milestone.{MilestoneKind(ms.kind).value}")
-    title = f" – {escape(ms.title)}" if ms.title else ""
+    key = f"details.milestone.{MilestoneKind(ms.kind).value}"
+    kind = tx(key)
+    # A title that only repeats the kind (`delrapport Delrapport till VVG`) is shown once.
+    same = (ms.title or "").strip().casefold() in {kind.casefold(), SV(key).casefold()}
+    title = f" – {escape(ms.title)}" if ms.title and not same else ""
     done = " :white_check_mark:" if ms.done_at else ""
     return f"`{ms.due.isoformat()}` {kind}{title}{done}"
 
@@ -331,7 +337,8 @@ SIMPLE_KINDS = {
 
 
 def _field_label(field: str | None, tx: Texts) -> str:
-    return tx(f"form.{field}") if field in FORM_FIELDS else escape(field or "")
+    """The changed field as a noun in a sentence: `ändrade organisationen`."""
+    return tx(f"details.changed.{field}") if field in FORM_FIELDS else escape(field or "")
 
 
 FORM_FIELDS = {"title", "description", "origin", "area", "target_groups", "level", "organisation"}

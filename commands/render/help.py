@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Texts
-from commands.render.kit import escape, section
+from commands.render.kit import context, escape, section
 
 
 def help_blocks(tx: Texts, commands: list[str], unknown: str | None = None) -> tuple[str, list]:
@@ -13,3 +13,8 @@ def help_blocks(tx: Texts, commands: list[str], unknown: str | None = None) -> t
     blocks = [section(tx("help.unknown", word=escape(unknown)))] if unknown else []
     blocks.append(section("\n".join(lines)))
     return tx("help.fallback"), blocks
+
+
+def usage(text: str, tx: Texts, subcommand: str) -> tuple[str, list[dict]]:
+    """A short answer to a bad argument, with the help line of the subcommand."""
+    return text, [section(text), context(tx(f"help.line.{subcommand}"))]

@@ -126,8 +126,3 @@ def search_message(page: Page, tx: Texts, *, query: str) -> tuple[str, list[dict
     if not page.rows:
         return tx("search.fallback"), [section(empty)]
     return tx("search.fallback"), _message(heading, page, tx, state, empty)
-
-
-def usage(text: str, tx: Texts, subcommand: str) -> tuple[str, list[dict]]:
-    """A short answer to a bad argument, with the help line of the subcommand."""
-    return text, [section(text), context(tx(f"help.line.{subcommand}"))]

@@ -136,7 +136,7 @@ def close_button(vote_id: int, tx: Texts) -> dict:
 
 
 def verdict_line(outcome: Result, tx: Texts) -> str:
-    """`Resultat: Planera (viktigt + inte bråttom)`, or oavgjort, or ej beslutfört."""
+    """`Resultat: Planera (viktigt + inte bråttom)`, or oavgjort, or inte beslutsför."""
     verdict = outcome.verdict
     if verdict is Verdict.NO_QUORUM:
         return tx("vote.result.no_quorum", voted=outcome.tally.total, quorum=outcome.quorum)
