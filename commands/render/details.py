@@ -18,6 +18,7 @@ from commands.render.kit import (
     modal,
     section,
     shorten,
+    text_sections,
 )
 from commands.render.needs import phase_line, phase_summary, title_line, when
 from commands.render.publishing import toggle_button
@@ -70,7 +71,9 @@ def details_modal(
         context(_facts(need, ref, tx, tz)),
     ]
     blocks += _button_blocks(need, allowed, tx, has_mission=d.mission is not None)
-    blocks += [divider(), section(_fields(need, ref, tx))]
+    blocks += [divider(), *text_sections(f"*{tx('form.description')}*", need.description)]
+    fields = _fields(need, ref, tx)
+    blocks += [section(fields)] if fields else []
     blocks += _prioritisation(d, tx, tz)
     blocks += _mission(d, tx)
     blocks += _completion(d, tx)
@@ -116,7 +119,7 @@ def _button_blocks(need: Need, allowed: set[Action], tx: Texts, *, has_mission: 
 
 
 def _fields(need: Need, ref: Reference, tx: Texts) -> str:
-    lines = [f"*{tx('form.description')}*\n{escape(shorten(need.description, 1500))}"]
+    lines = []
     area = ref.area(need.area)
     if area:
         lines.append(f"*{tx('form.area')}:* {area[0].label(tx.lang)} › {area[1].label(tx.lang)}")
