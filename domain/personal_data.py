@@ -18,6 +18,9 @@ import re
 # Slack mentions (<@U123>, <!channel>, <#C1|name>), e-mail addresses, bare Slack user ids.
 MENTION = re.compile(r"<[@!#][^>]*>")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A mention as the message shortcut writes it (`@anna.a`, `@Anna Andersson`): the handle and
+# the capitalised words after it, since a display name may be a full name.
+AT_NAME = re.compile(r"(?<![\w.+-])@\w[\w.-]*(?:[ \u00a0][A-ZÅÄÖÆØÉÜ][\w.-]*)*")
 USER_ID = re.compile(r"\b[UW](?=[A-Z0-9]*\d)[A-Z0-9]{5,}\b")
 
 _DASH_CHARS = "-\u2010\u2011\u2012\u2013"  # the hyphen, and the dashes word processors put instead

@@ -79,8 +79,10 @@ def registration_modal(
     *,
     similar: list[Need] | None = None,
     organisation_name: str | None = None,
+    description_cut: bool = False,
 ) -> dict:
-    """The modal for a new need, prefilled from the draft; similar needs are listed on top."""
+    """The modal for a new need, prefilled from the draft; similar needs are listed on top.
+    `description_cut`: the prefilled text was longer than the form takes, so the hint says so."""
     blocks = similar_blocks(similar, tx) if similar else []
     origin_opts = [option(o.label(tx.lang), o.key) for o in ref.data.origins]
     origin = {
@@ -124,7 +126,7 @@ def registration_modal(
                 max_length=DESCRIPTION_MAX,
                 multiline=True,
             ),
-            hint=tx("form.description.hint"),
+            hint=tx("form.description.cut" if description_cut else "form.description.hint"),
         ),
         input_block(ids.ORIGIN, tx("form.origin"), origin),
         input_block(ids.AREA, tx("form.area"), _area_select(ref, tx, draft.area), optional=True),
