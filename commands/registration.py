@@ -28,10 +28,13 @@ def open_form(
     draft: Draft,
     respond,
     description_cut: bool = False,
+    names_shown: bool = False,
 ) -> None:
     """Open the registration modal (after the ack; a failure is told to the person)."""
     with telling_user(respond, tx, "opening the registration form"):
-        view = registration_modal(draft, svc.ref, tx, description_cut=description_cut)
+        view = registration_modal(
+            draft, svc.ref, tx, description_cut=description_cut, names_shown=names_shown
+        )
         client.views_open(trigger_id=trigger_id, view=view)
 
 

@@ -28,7 +28,8 @@ def register_message(ack, shortcut: dict, client: WebClient, respond, context) -
     svc, tx = context["svc"], context["tx"]
     message = shortcut.get("message") or {}
     channel = shortcut.get("channel") or {}
-    names = _names(client, svc, tx, channel, deadline=time.monotonic() + LOOKUP_SECONDS)
+    named: list[str] = []  # the people the text now names
+    names = _names(client, svc, tx, channel, named, deadline=time.monotonic() + LOOKUP_SECONDS)
     description, was_cut = cut(plain_text(message_text(message), names).strip(), DESCRIPTION_MAX)
     draft = Draft(
         description=description,
@@ -43,15 +44,22 @@ def register_message(ack, shortcut: dict, client: WebClient, respond, context) -
         draft=draft,
         respond=respond,
         description_cut=was_cut,
+        names_shown=bool(named),
     )
 
 
-def _names(client: WebClient, svc, tx: Texts, here: dict, *, deadline: float) -> Names:
-    """Lookups of people (remembered) and channels, each given up once the time is spent."""
+def _names(
+    client: WebClient, svc, tx: Texts, here: dict, named: list[str], *, deadline: float
+) -> Names:
+    """Lookups of people (remembered) and channels, each given up once the time is spent;
+    every name found is added to `named`."""
     channels = {here.get("id"): here.get("name")}
 
     def user(user_id: str) -> str | None:
-        return svc.languages.display_name(user_id) if time.monotonic() < deadline else None
+        name = svc.languages.display_name(user_id) if time.monotonic() < deadline else None
+        if name:
+            named.append(name)
+        return name
 
     def channel(channel_id: str) -> str | None:
         if channel_id not in channels and time.monotonic() < deadline:

@@ -175,7 +175,8 @@ def test_message_markup_becomes_plain_text_once_escaped_everywhere(bot, fake_sla
     assert f"<@{ADMIN}>" in fake_slack.messages("CGENERAL")[-1]["text"]
     field = shortcut_form(fake_slack, ts)
     assert field["element"]["initial_value"] == PREFILLED
-    assert field["hint"]["text"].startswith("Beskriv behovet")  # nothing was cut
+    hint = field["hint"]["text"]  # nothing was cut, but a name was put in: the person is asked
+    assert "står med namn" in hint and "offentliga webbsida" in hint and "3 000" not in hint
     fake_slack.submit(STAFF, dict(GOOD, **{ids.DESCRIPTION: PREFILLED}))
     [need] = stored_needs(bot)
     assert need.description == PREFILLED
@@ -198,6 +199,7 @@ def test_a_mention_that_cannot_be_named_is_a_neutral_word(bot, fake_slack):
     ts = fake_slack.post_as_user(STAFF, "CGENERAL", "Fråga <@UGONE42> &amp; <!here>")
     field = shortcut_form(fake_slack, ts)
     assert field["element"]["initial_value"] == "Fråga @någon & @here"
+    assert field["hint"]["text"].startswith("Beskriv behovet")  # no name put in, nothing cut
     assert fake_slack.problems == ["users.info: user_not_found"]  # asked, as expected
     fake_slack.problems.clear()
 
