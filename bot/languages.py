@@ -1,4 +1,5 @@
-"""Which language each person reads: their Slack locale, looked up once and remembered."""
+"""Which language each person reads (their Slack locale) and the name others see them by,
+looked up once with users.info and remembered."""
 
 from __future__ import annotations
 
@@ -19,23 +20,37 @@ RETRY_SECONDS = 300
 class UserLanguages:
     def __init__(self, client: WebClient):
         self._client = client
-        self._known: dict[str, tuple[str, float]] = {}
+        self._known: dict[str, tuple[str, str | None, float]] = {}
         self._lock = threading.Lock()
 
     def language(self, user_id: str | None) -> str:
-        if not user_id:
-            return DEFAULT
+        return self._lookup(user_id)[0] if user_id else DEFAULT
+
+    def display_name(self, user_id: str | None) -> str | None:
+        """The name Slack shows for the person, or None when it cannot be had right now."""
+        return self._lookup(user_id)[1] if user_id else None
+
+    def _lookup(self, user_id: str) -> tuple[str, str | None]:
         now = time.monotonic()
         with self._lock:
             known = self._known.get(user_id)
-        if known and known[1] > now:
-            return known[0]
+        if known and known[2] > now:
+            return known[0], known[1]
         try:
-            info = self._client.users_info(user=user_id, include_locale=True)
-            lang, keep = language_for(info["user"].get("locale")), KEEP_SECONDS
-        except (SlackClientError, OSError, KeyError) as exc:
+            info = self._client.users_info(user=user_id, include_locale=True)["user"]
+            lang, name, keep = language_for(info.get("locale")), _shown_name(info), KEEP_SECONDS
+        except (SlackClientError, OSError, KeyError, TypeError) as exc:
             log.info("users.info failed for %s: %s; using %s", user_id, type(exc).__name__, DEFAULT)
-            lang, keep = DEFAULT, RETRY_SECONDS
+            lang, name, keep = DEFAULT, None, RETRY_SECONDS
         with self._lock:
-            self._known[user_id] = (lang, now + keep)
-        return lang
+            self._known[user_id] = (lang, name, now + keep)
+        return lang, name
+
+
+def _shown_name(user: dict) -> str | None:
+    """Slack shows the display name when one is set, else the full name."""
+    profile = user.get("profile") or {}
+    for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name")):
+        if name and name.strip():
+            return name.strip()
+    return user.get("name") or None

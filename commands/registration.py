@@ -19,10 +19,23 @@ from storage.needs import create_need, find_by_content, needs_by_ids, set_permal
 log = logging.getLogger(__name__)
 
 
-def open_form(client: WebClient, svc, tx: Texts, *, trigger_id: str, draft: Draft, respond) -> None:
+def open_form(
+    client: WebClient,
+    svc,
+    tx: Texts,
+    *,
+    trigger_id: str,
+    draft: Draft,
+    respond,
+    description_cut: bool = False,
+    names_shown: bool = False,
+) -> None:
     """Open the registration modal (after the ack; a failure is told to the person)."""
     with telling_user(respond, tx, "opening the registration form"):
-        client.views_open(trigger_id=trigger_id, view=registration_modal(draft, svc.ref, tx))
+        view = registration_modal(
+            draft, svc.ref, tx, description_cut=description_cut, names_shown=names_shown
+        )
+        client.views_open(trigger_id=trigger_id, view=view)
 
 
 def submit(ack, body: dict, view: dict, client: WebClient, context) -> None:

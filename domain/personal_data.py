@@ -18,6 +18,12 @@ import re
 # Slack mentions (<@U123>, <!channel>, <#C1|name>), e-mail addresses, bare Slack user ids.
 MENTION = re.compile(r"<[@!#][^>]*>")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A mention as the message shortcut writes it: a handle (`@anna.andersson`) or a full name
+# (`@Anna Andersson`). A lone `@word` (`@alla`, `@here`) is ordinary text and stays.
+_UPPER = "A-ZÅÄÖÆØÉÜ"
+AT_NAME = re.compile(
+    rf"(?<![\w.+-])@(?:\w+[._-]\w[\w._-]*|[{_UPPER}]\w*(?:[ \u00a0][{_UPPER}][\w-]*)+)"
+)
 USER_ID = re.compile(r"\b[UW](?=[A-Z0-9]*\d)[A-Z0-9]{5,}\b")
 
 _DASH_CHARS = "-\u2010\u2011\u2012\u2013"  # the hyphen, and the dashes word processors put instead

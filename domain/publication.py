@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from domain.history import PUBLIC_KINDS, EventKind
 from domain.personal_data import (
+    AT_NAME,
     EMAIL,
     MENTION,
     USER_ID,
@@ -42,7 +43,7 @@ def scrub(text: str | None, placeholder: str) -> str:
     if "<" in text:  # the placeholder holds neither `<` nor `@`: skipping is exact
         text = MENTION.sub(placeholder, text)
     if "@" in text:
-        text = EMAIL.sub(placeholder, text)
+        text = AT_NAME.sub(placeholder, EMAIL.sub(placeholder, text))
     if "U" in text or "W" in text:  # every user id starts with one; most texts have neither
         text = USER_ID.sub(placeholder, text)
     text = redact_personal_numbers(text, placeholder)

@@ -17,7 +17,8 @@ honour oldest/latest/inclusive and paging, and show message metadata only with
 include_all_metadata, as Slack does.
 
 The person's side, signed like Slack: slash, message_shortcut, global_shortcut, click, submit,
-close, suggest, event, app_home_opened, post_raw/sign. Each returns a `Result` (status, body,
+close, suggest, event, app_home_opened, post_raw/sign; type_message stores what a person types
+encoded as Slack does (post_as_user stores text as given). Each returns a `Result` (status, body,
 json) and applies the ack; what a person cannot see or pick raises UserActionError. State to
 assert on: messages, thread, ephemerals, dm_messages, top_view, modal_stack, home, files,
 updates, visible_text. Knobs: emit_events (join/leave send member_*_channel), trigger_ttl,

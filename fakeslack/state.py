@@ -8,7 +8,7 @@ import secrets
 import threading
 import time
 
-from fakeslack.text import visible_text
+from fakeslack.text import composed, visible_text
 
 
 class SlackError(Exception):
@@ -165,13 +165,19 @@ class Workspace:
     visible_text = staticmethod(visible_text)
 
     def post_as_user(self, user, channel, text, thread_ts=None) -> str:
-        """A person writes a message (no event is sent unless the caller sends one); its ts."""
+        """A person writes a message (no event is sent unless the caller sends one); its ts.
+        `text` is as Slack stores it, already encoded; `type_message` encodes typed text."""
         with self.lock:
             self.user(user)
             message = {"type": "message", "user": user, "text": text, "team": self.team_id}
             if thread_ts:
                 message["thread_ts"] = thread_ts
             return self.store_message(self.resolve_channel(channel), message)["ts"]
+
+    def type_message(self, user, channel, typed: str) -> str:
+        """A person types `typed` in the composer; stored encoded as Slack does. Its ts."""
+        with self.lock:
+            return self.post_as_user(user, channel, composed(typed, self.users, self.channels))
 
     # ------------------------------------------------------------ internals for the API
 

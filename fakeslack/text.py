@@ -1,6 +1,9 @@
-"""Flattening of what a person actually sees, so tests assert on text rather than on JSON shapes."""
+"""Flattening of what a person actually sees, so tests assert on text rather than on JSON shapes;
+and what Slack makes of what a person types."""
 
 from __future__ import annotations
+
+import re
 
 READING_ORDER = {"title": 0, "submit": 2, "close": 2}  # others keep their order, in between
 HIDDEN = {"state", "private_metadata", "callback_id", "response_urls", "accessibility_label"}
@@ -50,3 +53,38 @@ def _files(files, parts: list[str]) -> None:
     for f in files if isinstance(files, list) else []:
         if isinstance(f, dict):
             parts.append(str(f.get("title") or f.get("name") or ""))
+
+
+TYPED = re.compile(r"(?<![\w<])(@[\w.-]+|#[\w-]+|https?://[^\s<>]+|[\w.+-]+@[\w-]+\.[\w.]+)")
+
+
+def composed(typed: str, users: dict[str, dict], channels: dict[str, dict]) -> str:
+    """What Slack stores as a message's `text` when a person types `typed` in the composer:
+    `& < >` encoded, `@namn` of a member as `<@U…>`, `#kanal` as `<#C…|kanal>`, `@here` as
+    `<!here>`, addresses as `<https://…>` and `<mailto:…|…>`."""
+    by_name = {u["name"]: uid for uid, u in users.items()}
+    by_channel = {c["name"]: cid for cid, c in channels.items()}
+
+    def markup(match: re.Match) -> str:
+        word = match.group(0)
+        if word[0] == "@" and word[1:] in ("here", "channel", "everyone"):
+            return f"<!{word[1:]}>"
+        if word[0] == "@" and word[1:] in by_name:
+            return f"<@{by_name[word[1:]]}>"
+        if word[0] == "#" and word[1:] in by_channel:
+            return f"<#{by_channel[word[1:]]}|{word[1:]}>"
+        if word.startswith("http"):
+            return f"<{_encode(word)}>"
+        if "@" in word and word[0] != "@":
+            return f"<mailto:{word}|{word}>"
+        return _encode(word)
+
+    out, last = [], 0
+    for match in TYPED.finditer(typed):
+        out += [_encode(typed[last : match.start()]), markup(match)]
+        last = match.end()
+    return "".join(out + [_encode(typed[last:])])
+
+
+def _encode(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -367,3 +367,31 @@ def test_every_lifecycle_key_exists_in_both_languages():
     assert len(SV("details.button.take_up")) <= 24  # reused as a modal title
     for action in set(Action) - own_texts:
         assert len(SV(f"details.button.{action.value}")) <= 75
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("word", ["&&&& ", "<<&> ", "a&b<c>d\n", "&" * 40])
+def test_the_whole_description_is_shown_however_much_escaping_grows_it(db, ref, clock, word):
+    """3,000 characters (the form's maximum) of `&` and `<` grow up to fivefold when escaped:
+    the details view shows every one, over sections within Slack's 3,000 characters."""
+    description = (word * 3000)[:2996] + "SLUT"
+    need_id = new_need(db, ref, clock)
+    advance(db, clock, need_id, 3)  # a mission, timetable and history beside it
+    with db.session(write=True) as s:
+        s.get(Need, need_id).description = description
+    view = render(db, need_id, ADMIN)  # validated by slack_sdk: limits of text and blocks
+    sections = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    start = next(i for i, t in enumerate(sections) if t.startswith("*Beskrivning*\n"))
+    shown = [sections[start].removeprefix("*Beskrivning*\n")]
+    for text in sections[start + 1 :]:
+        if "SLUT" in shown[-1]:
+            break
+        shown.append(text)
+    assert all(len(t) <= 3000 for t in sections)
+    assert "&amp;" in shown[0] and "<" not in "".join(shown) and "…" not in "".join(shown)
+    squeezed = "".join(_unescape(t) for t in shown)
+    assert "".join(squeezed.split()) == "".join(description.split())
+    assert len(view["blocks"]) <= 100 and view["blocks"][-1]["type"] == "context"  # history kept

@@ -2,11 +2,15 @@
 bot over HTTP, a fake Slack Web API behind SLACK_API_URL, assertions on what people see and
 on what is stored."""
 
+import json
+import urllib.request
+
 from sqlmodel import select
 
 from commands import ids
 from storage.models import Need, NeedEvent
 from tests.conftest import ADMIN, STAFF
+from tests.lifecycle_support import advance
 
 GOOD = {
     ids.TITLE: "Samordnad individuell plan i hemsjukvården",
@@ -144,6 +148,74 @@ def test_message_shortcut_prefills_the_description_and_links_back(bot, fake_slac
     )
     [need] = stored_needs(bot)
     assert need.source_permalink and ts.replace(".", "") in need.source_permalink
+
+
+TYPED = "Läkemedel & <dosering> i hemmet. Fråga @per.presidium i #allmant: https://x.se/?a=1&b=2"
+PREFILLED = (
+    "Läkemedel & <dosering> i hemmet. Fråga @per.presidium i #allmant: https://x.se/?a=1&b=2"
+)
+
+
+def shortcut_form(fake_slack, ts) -> dict:
+    fake_slack.message_shortcut(STAFF, channel="CGENERAL", ts=ts, callback_id=ids.REGISTER_SHORTCUT)
+    view = fake_slack.top_view(STAFF)
+    return next(b for b in view["blocks"] if b.get("block_id") == ids.DESCRIPTION)
+
+
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 (loopback)
+        return answer.read()
+
+
+def test_message_markup_becomes_plain_text_once_escaped_everywhere(bot, fake_slack, clock):
+    """Slack hands the shortcut `&amp;`, `&lt;` and `<@U…>`: the form shows what the person
+    wrote with names, what is stored is plain, and every page escapes it exactly once."""
+    ts = fake_slack.type_message(STAFF, "CGENERAL", TYPED)
+    assert "&amp; &lt;dosering&gt;" in fake_slack.messages("CGENERAL")[-1]["text"]
+    assert f"<@{ADMIN}>" in fake_slack.messages("CGENERAL")[-1]["text"]
+    field = shortcut_form(fake_slack, ts)
+    assert field["element"]["initial_value"] == PREFILLED
+    hint = field["hint"]["text"]  # nothing was cut, but a name was put in: the person is asked
+    assert "står med namn" in hint and "offentliga webbsida" in hint and "3 000" not in hint
+    fake_slack.submit(STAFF, dict(GOOD, **{ids.DESCRIPTION: PREFILLED}))
+    [need] = stored_needs(bot)
+    assert need.description == PREFILLED
+    fake_slack.slash(ADMIN, "status 1", channel="CGENERAL")
+    fake_slack.click(ADMIN, ids.DETAILS, message=fake_slack.ephemerals(ADMIN)[-1], value="1")
+    details = fake_slack.visible_text(fake_slack.top_view(ADMIN))
+    assert "Läkemedel &amp; &lt;dosering&gt; i hemmet. Fråga @per.presidium" in details
+    assert "&amp;amp;" not in details and "&amp;lt;" not in details
+    advance(bot.db, clock, need.id, 2, mission=False)  # published from phase 2
+    page = get(bot.url + "/public/").decode()
+    assert "Läkemedel &amp; &lt;dosering&gt; i hemmet." in page
+    assert "&amp;amp;" not in page and "&amp;lt;" not in page
+    [public] = json.loads(get(bot.url + "/public/needs.json"))["needs"]
+    assert public["description"].startswith("Läkemedel & <dosering> i hemmet. Fråga ")
+    for shown in (page, json.dumps(public, ensure_ascii=False)):
+        assert ADMIN not in shown and "per.presidium" not in shown  # no ids, no names
+
+
+def test_a_mention_that_cannot_be_named_is_a_neutral_word(bot, fake_slack):
+    ts = fake_slack.post_as_user(STAFF, "CGENERAL", "Fråga <@UGONE42> &amp; <!here>")
+    field = shortcut_form(fake_slack, ts)
+    assert field["element"]["initial_value"] == "Fråga @någon & @here"
+    assert field["hint"]["text"].startswith("Beskriv behovet")  # no name put in, nothing cut
+    assert fake_slack.problems == ["users.info: user_not_found"]  # asked, as expected
+    fake_slack.problems.clear()
+
+
+def test_a_message_too_long_for_the_form_is_cut_and_the_person_told(bot, fake_slack):
+    ts = fake_slack.type_message(STAFF, "CGENERAL", "Vård & omsorg. " * 250)  # 3,750 characters
+    field = shortcut_form(fake_slack, ts)
+    prefilled = field["element"]["initial_value"]
+    assert len(prefilled) <= 3000 and prefilled.endswith("…") and "&amp;" not in prefilled
+    assert "längre än 3 000 tecken" in field["hint"]["text"]
+
+
+def test_a_message_with_only_a_file_gives_the_file_name(bot, fake_slack):
+    ts = fake_slack.post_as_user(STAFF, "CGENERAL", "")
+    fake_slack.find_message("CGENERAL", ts)["files"] = [{"id": "F1", "title": "Plan & mål.pdf"}]
+    assert shortcut_form(fake_slack, ts)["element"]["initial_value"] == "Plan & mål.pdf"
 
 
 def test_hostile_title_pings_nobody(bot, fake_slack):

@@ -18,6 +18,7 @@ from commands.render.kit import (
     modal,
     section,
     shorten,
+    text_sections,
 )
 from commands.render.needs import phase_line, phase_summary, title_line, when
 from commands.render.publishing import toggle_button
@@ -72,7 +73,9 @@ def details_modal(
         context(_facts(need, ref, tx, tz)),
     ]
     blocks += _button_blocks(need, allowed, tx, has_mission=d.mission is not None, vote=d.open_vote)
-    blocks += [divider(), section(_fields(need, ref, tx))]
+    description = text_sections(f"*{tx('details.field.description')}*", need.description)
+    fields = _fields(need, ref, tx)
+    blocks += [divider(), *description, *([section(fields)] if fields else [])]
     blocks += _prioritisation(d, tx, tz)
     blocks += _mission(d, tx)
     blocks += _completion(d, tx)
@@ -126,7 +129,7 @@ def _button_blocks(
 def _fields(need: Need, ref: Reference, tx: Texts) -> str:
     """The need's fields under the view's own labels: the form's speak to whoever fills it in
     ("Din organisation"), not to everyone who reads the need."""
-    lines = [f"*{tx('details.field.description')}*\n{escape(shorten(need.description, 1500))}"]
+    lines = []
     area = ref.area(need.area)
     if area:
         areas = f"{area[0].label(tx.lang)} › {area[1].label(tx.lang)}"

@@ -135,3 +135,30 @@ def line_sections(heading: str, lines: list[str], limit: int = 2900) -> list[dic
         chunk = f"{chunk}\n{line}" if chunk else line
     blocks.append(section(chunk))
     return blocks
+
+
+def escaped_chunks(text: str, limit: int, first: int | None = None) -> list[str]:
+    """User text escaped and split into pieces of at most `limit` characters (`first` for the
+    first piece), at a line break or space where one is near, never inside an escape: `&`
+    grows fivefold, so 3,000 characters may need several pieces."""
+    chunks, piece, size, soft = [], [], 0, -1
+    budget = limit if first is None else first
+    for ch in text or "":
+        part = escape(ch)
+        if size + len(part) > budget:
+            cut = soft + 1 if soft >= len(piece) // 2 else len(piece)
+            chunks.append("".join(piece[:cut]))
+            piece, budget = piece[cut:], limit
+            size, soft = sum(len(p) for p in piece), -1
+        if ch in " \n":
+            soft = len(piece)
+        piece.append(part)
+        size += len(part)
+    chunks.append("".join(piece))
+    return [c.strip() for c in chunks if c.strip()]
+
+
+def text_sections(heading: str, text: str, limit: int = 3000) -> list[dict]:
+    """A heading and the whole of a user text, over as many sections as Slack's limit needs."""
+    chunks = escaped_chunks(text, limit, first=limit - len(heading) - 1) or [""]
+    return [section(f"{heading}\n{chunks[0]}")] + [section(c) for c in chunks[1:]]

@@ -79,8 +79,13 @@ def registration_modal(
     *,
     similar: list[Need] | None = None,
     organisation_name: str | None = None,
+    description_cut: bool = False,
+    names_shown: bool = False,
 ) -> dict:
-    """The modal for a new need, prefilled from the draft; similar needs are listed on top."""
+    """The modal for a new need, prefilled from the draft; similar needs are listed on top.
+    `description_cut`: the prefilled text was longer than the form takes, so the hint says so;
+    `names_shown`: people mentioned in the message stand in it by name, and the hint asks the
+    person to take out the names that are not needed (the description becomes public)."""
     blocks = similar_blocks(similar, tx) if similar else []
     origin_opts = [option(o.label(tx.lang), o.key) for o in ref.data.origins]
     origin = {
@@ -124,7 +129,7 @@ def registration_modal(
                 max_length=DESCRIPTION_MAX,
                 multiline=True,
             ),
-            hint=tx("form.description.hint"),
+            hint=_description_hint(tx, description_cut, names_shown),
         ),
         input_block(ids.ORIGIN, tx("form.origin"), origin),
         input_block(ids.AREA, tx("form.area"), _area_select(ref, tx, draft.area), optional=True),
@@ -202,3 +207,12 @@ def done_message(need: Need, tx: Texts, *, created: bool) -> tuple[str, list[dic
     text = tx("done.created" if created else "done.already", title=f"#{need.id} · {need.title}")
     blocks = done_view(need, tx, created=created)["blocks"]
     return escape(text), blocks
+
+
+def _description_hint(tx: Texts, cut: bool, names: bool) -> str:
+    notes = [
+        tx(key)
+        for key, wanted in (("form.description.cut", cut), ("form.description.names", names))
+        if wanted
+    ]
+    return " ".join(notes) or tx("form.description.hint")
