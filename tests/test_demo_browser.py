@@ -101,12 +101,24 @@ def test_register_vote_and_see_the_result_everywhere(sandbox, page, tmp_path):
         "3 av 5" in page.locator("article.message", has_text="Omröstning i VVG").last.inner_text()
     )
 
-    # The chair closes it early (Slack's confirm dialog first) and everyone sees the result.
+    # The chair closes it early from the need's details, the one place the button is shown
+    # (Slack's confirm dialog first), and everyone sees the result.
     be(page, people.ADMIN)
     page.goto(f"{sandbox.url}/c/{people.VOTING_CHANNEL}")
-    page.get_by_role("button", name=re.compile("^Stäng omröstningen")).last.click()
+    vote = page.locator("article.message", has_text="Omröstning i VVG").last
+    assert not vote.get_by_role("button", name=re.compile("^Stäng omröstningen")).count()
+    vote.get_by_role("button", name="Visa detaljer").click()
+    page.wait_for_load_state()
+    page.get_by_role("dialog").get_by_role("button", name=re.compile("^Stäng omröstningen")).click()
     page.get_by_role("alertdialog").get_by_role("button").last.click()
     page.wait_for_load_state()
+    for _ in range(3):  # the notice, then the details: closed as a person would
+        if not page.get_by_role("dialog").count():
+            break
+        page.get_by_role("dialog").locator("form[action='/view/close'] button").click()
+        page.wait_for_load_state()
+    assert not page.get_by_role("dialog").count()
+    page.goto(f"{sandbox.url}/c/{people.VOTING_CHANNEL}")
     result = page.locator(
         "article.message:not(.ephemeral)", has_text=f"#{number}"
     ).last.inner_text()
