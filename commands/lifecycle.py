@@ -60,6 +60,8 @@ def _admin(svc, user_id: str) -> bool:
 
 
 def refusal_text(tx: Texts, key: str, need_id: int | None) -> str:
+    if key == NO_SUCH_NEED and need_id is not None:  # say which number, as a status would
+        return tx("status.no_number", number=need_id)
     return tx(key, number=f"#{need_id}" if need_id is not None else "")
 
 

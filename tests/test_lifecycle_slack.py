@@ -212,6 +212,17 @@ def test_following_by_command_and_stopping_from_the_message(bot, fake_slack, ref
     assert len(fake_slack.dm_messages(STAFF)) == 2
 
 
+def test_a_button_for_a_need_that_is_not_there_names_the_number(bot, fake_slack, ref, clock):
+    new_need(bot.db, ref, clock)
+    for action_id in (ids.TAKE_UP, ids.FOLLOW):
+        crafted(fake_slack, ADMIN, action_id, 999)
+        answer = seen(fake_slack, fake_slack.ephemerals(ADMIN)[-1])
+        assert "Det finns inget behov med nummer #999" in answer
+    with bot.db.session() as s:
+        assert len(s.exec(select(Need)).all()) == 1
+    assert fake_slack.top_view(ADMIN) is None
+
+
 def test_follow_buttons_in_the_details_view(bot, fake_slack, ref, clock):
     number = new_need(bot.db, ref, clock)
     view = open_details(fake_slack, ENGLISH, number)
