@@ -41,6 +41,7 @@ from storage.details import load_details
 from storage.needs import get_need
 
 log = logging.getLogger(__name__)
+NO_SUCH_NEED = "lifecycle.refused.no_such_need"
 
 FORM_BUTTONS = {
     ids.TAKE_UP: Action.TAKE_UP,
@@ -164,7 +165,7 @@ def open_action_form(ack, action: dict, body: dict, client: WebClient, respond, 
     with svc.db.session() as session:
         need = get_need(session, need_id=need_id) if need_id is not None else None
         if need is None:
-            problem = "lifecycle.refused.no_such_need"
+            problem = NO_SUCH_NEED
         else:
             now = lifecycle.situation(session, need=need, user_id=user_id)
             problem = refusal(act, now, user_id, _admin(svc, user_id))
@@ -224,7 +225,7 @@ def _apply(ack, body: dict, view: dict, client: WebClient, context, run: Callabl
     kw = dict(need_id=need_id, actor=user_id, is_admin=_admin(svc, user_id), now=svc.clock())
     try:
         if need_id is None:
-            raise Refused("lifecycle.refused.no_such_need")
+            raise Refused(NO_SUCH_NEED)
         with svc.db.session(write=True) as session:
             applied = run(session, kw)
     except Refused as refused:
@@ -377,14 +378,10 @@ def change_following(svc, tx: Texts, user_id: str, need_id: int | None, *, follo
 def follow_answer(svc, tx: Texts, user_id: str, need_id: int) -> tuple[str, list[dict]]:
     """`/behov bevaka <nr>`: the answer, with a details button only for a need that exists."""
     refused = _change_following(svc, user_id, need_id, follow=True)
-    if refused == NO_SUCH_NEED:
-        text = tx("status.no_number", number=need_id)
-        return text, [section(text)]
     text = refusal_text(tx, refused, need_id) if refused else _done_text(tx, need_id, True)
+    if refused == NO_SUCH_NEED:
+        return text, [section(text)]
     return text, answer_blocks(tx, text, need_id)
-
-
-NO_SUCH_NEED = "lifecycle.refused.no_such_need"
 
 
 def _change_following(svc, user_id: str, need_id: int | None, *, follow: bool) -> str | None:
