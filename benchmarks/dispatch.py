@@ -56,7 +56,7 @@ settings = load_settings(
     _env_file=None,
 )
 svc = build_services(settings)
-svc.languages._known["USTAFF1"] = ("sv", time.monotonic() + 1e6)
+svc.languages._known["USTAFF1"] = ("sv", "Staff", time.monotonic() + 1e6)
 ref = load_reference()
 now = datetime.now(UTC)
 with svc.db.session(write=True) as s:

@@ -53,13 +53,14 @@ class DriverStatement:
             prepared = self._prepared[dialect.name] = (sql, converters)
         return prepared
 
-    def reader(self, dialect: Dialect, description) -> Callable[[tuple], tuple]:
-        """Turns a fetched tuple into a row; the converters depend on the driver's type codes."""
+    def reader(self, dialect: Dialect, cursor) -> Callable[[tuple], tuple]:
+        """Turns a fetched tuple into a row; the converters depend on the driver's type codes
+        (the executed cursor's description)."""
         read = self._readers.get(dialect.name)
         if read is None:
             converters = [
                 column.type.dialect_impl(dialect).result_processor(dialect, field[1])
-                for column, field in zip(self.columns, description, strict=True)
+                for column, field in zip(self.columns, cursor.description, strict=True)
             ]
             make = self.row
 
@@ -107,12 +108,12 @@ class Driver:
         try:
             cursor = self.connection.cursor()
             cursor.execute(sql, params)
-            if cursor.description is None:  # a statement that answers no rows
-                return None
+            if statement.row is None:  # raw values, if the statement answers rows at all
+                return cursor.fetchone() if cursor.description is not None else None
+            # psycopg builds `description` anew on every read (a Column per field): the
+            # reader needs it only the first time, so it is not asked for otherwise.
             values = cursor.fetchone()
-            if values is None or statement.row is None:
-                return values
-            return statement.reader(self.dialect, cursor.description)(values)
+            return None if values is None else statement.reader(self.dialect, cursor)(values)
         except self.dialect.loaded_dbapi.Error as error:
             lost = self.dialect.is_disconnect(error, self.connection, cursor)
             if lost and self.on_disconnect is not None:
