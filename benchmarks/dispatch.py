@@ -1,6 +1,8 @@
 """Single-thread in-process dispatch of `/behov status <arg>` (process_before_response=True).
 
-Run from the worktree: `.venv/bin/python -m benchmarks.dispatch sqlite|postgresql 7 3000 [prof]`.
+Run from the worktree: `.venv/bin/python -m benchmarks.dispatch sqlite|postgresql 7 3000 [prof
+[cumulative|tottime]]`. Without `prof` it also runs the bare app (benchmarks/bare.py) on the
+same requests; `taskset -c 1` in front keeps it to one core, as `BEHOV_CPUS` does.
 """
 
 import cProfile
@@ -107,15 +109,27 @@ reqs = reqs[200:]
 if prof:
     p = cProfile.Profile()
     p.enable()
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 for r in reqs:
     resp = app.dispatch(r)
-el = time.perf_counter() - t
+el, cpu = time.perf_counter() - t, time.process_time() - cpu
 if prof:
     p.disable()
-    pstats.Stats(p).sort_stats("cumulative").print_stats(60)
+    pstats.Stats(p).sort_stats(sys.argv[5] if len(sys.argv) > 5 else "cumulative").print_stats(60)
 assert resp.status == 200
-print(f"{kind} status {arg!r}: {N / el:.0f} req/s ({el / N * 1e3:.3f} ms/req)")
+print(f"{kind} status {arg!r}: {N / el:.0f} req/s", end=" ")
+print(f"({el / N * 1e3:.3f} ms/req, CPU {cpu / N * 1e3:.3f})")
+if not prof:  # the bare app (same Bolt settings, only acks) on the same requests
+    from benchmarks.bare import _app
+
+    bare = _app(settings, True)
+    bare.command("/behov")(lambda ack: ack())
+    fresh = [req(N + 200 + i) for i in range(N)]
+    t, cpu = time.perf_counter(), time.process_time()
+    for r in fresh:
+        assert bare.dispatch(r).status == 200
+    el, cpu = time.perf_counter() - t, time.process_time() - cpu
+    print(f"bare: {el / N * 1e3:.3f} ms/req, CPU {cpu / N * 1e3:.3f}")
 svc.db.engine.dispose()
 fs.stop()
 if kind != "sqlite":

@@ -17,7 +17,7 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from functools import partial
 
-from benchmarks import data, databases, load
+from benchmarks import cores, data, databases, load
 from benchmarks.report import ms, table
 from storage.db import Database
 from tests.production_support import free_port
@@ -29,15 +29,9 @@ RATE_USERS = [f"URATE{i:02d}" for i in range(32)]  # one per worker of the open 
 
 
 @contextmanager
-def server(app: str, pbr: bool, env: dict):
-    """The app's /slack/events URL while it runs."""
-    with served(app, pbr, env) as (url, _pid):
-        yield url
-
-
-@contextmanager
-def served(app: str, pbr: bool, env: dict):
-    """(URL, process id) of the app while it runs."""
+def served(app: str, pbr: bool, env: dict, *, one_core: bool = True):
+    """(URL, process id) of the app while it runs, on the server core unless `one_core`
+    is false (benchmarks/cores.py)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -51,7 +45,7 @@ def served(app: str, pbr: bool, env: dict):
             "--port",
             str(port),
         ],
-        env={**os.environ, **env},
+        env={**os.environ, **env, **cores.server_env(one_core)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -214,7 +208,8 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
     rates = {50: 200, 200: 400} if quick else {50: 1000, 200: 2000}  # requests/s: requests
     # Kept connections for both apps alike: the load generator measures the app, not its own
     # connection setup (and the app does not accept a connection per request).
-    with FakeSlack(signing_secret=SECRET, bot_token=TOKEN, keep_alive=True) as fake:
+    fake_slack = FakeSlack(signing_secret=SECRET, bot_token=TOKEN, keep_alive=True)
+    with fake_slack as fake, cores.load_generator_apart():
         for user in USERS + RATE_USERS:
             fake.add_user(user, user.lower(), real_name=f"Bench {user}")
         fake.add_channel(CHANNEL, "bench", members=USERS + RATE_USERS)
@@ -230,10 +225,11 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                     "DATABASE_URL": url,
                     "BEHOV_AUTO_MIGRATE": "0",
                 }
-                for pbr in (False, True):
+                # Both Bolt settings on one core; the chosen one also on any core, saturated.
+                for pbr, one_core in ((False, True), (True, True), (False, False)):
                     with ExitStack() as stack:
                         apps = {
-                            name: stack.enter_context(served(name, pbr, env))
+                            name: stack.enter_context(served(name, pbr, env, one_core=one_core))
                             for name in ("bare", "floor", "behov")
                         }
                         asked = ["status " + q for q in data.queries(titles, 200)]
@@ -243,10 +239,13 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                         ):
                             chosen = {name: apps[name] for name in measured}
                             for clients, count in ((1, n_c1), (16, n_c16)):
+                                if not one_core and (clients == 1 or what != "/behov status #12"):
+                                    continue
                                 got = measure(fake, chosen, texts, clients, count, rounds)
-                                rows.append([what, kind, str(pbr), clients, *_cells(got)])
-                                print(f"http {what} {kind} pbr={pbr} c={clients} done", flush=True)
-                        if pbr:
+                                where = "1" if one_core else "any"
+                                rows.append([what, kind, str(pbr), where, clients, *_cells(got)])
+                                print(f"http {what} {kind} {pbr} {where} c={clients}", flush=True)
+                        if pbr or not one_core:
                             continue  # the chosen setting only
                         chosen = {name: apps[name] for name in ("bare", "behov")}
                         for rate, count in rates.items():
@@ -259,6 +258,7 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
             "request",
             "database",
             "process_before_response",
+            "server cores",
             "clients",
             "bare ack p50 ms",
             "bare ack p99 ms",

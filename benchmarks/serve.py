@@ -21,7 +21,10 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     logs.configure(settings, fmt="json", level="INFO")  # as in production (stderr is dropped)
+    from bot.cpu import keep_to_one_cpu
     from bot.runtime import build_runtime, settle_heap
+
+    keep_to_one_cpu(settings.behov_cpus)  # as `behov serve` does, for every app alike
 
     if args.app in ("bare", "floor"):
         from benchmarks import bare

@@ -21,7 +21,7 @@ from contextlib import ExitStack
 
 from sqlmodel import col, select
 
-from benchmarks import data, databases, load
+from benchmarks import cores, data, databases, load
 from benchmarks.http import SECRET, TOKEN, context_switches, cpu_seconds, served, switches_since
 from benchmarks.report import ms, table
 from benchmarks.timing import percentile
@@ -179,7 +179,8 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
     n_c1, n_c16, rounds = (40, 160, 2) if quick else (200, 800, 4)
     # Kept connections for both apps alike: the load generator measures the app, not its own
     # connection setup (and the app does not accept a connection per request).
-    with FakeSlack(signing_secret=SECRET, bot_token=TOKEN, keep_alive=True) as fake:
+    fake_slack = FakeSlack(signing_secret=SECRET, bot_token=TOKEN, keep_alive=True)
+    with fake_slack as fake, cores.load_generator_apart():
         fake.add_user(ADMIN, "bench.admin")
         for n in range(10):  # submitters of the seeded needs voted on (told when a vote opens)
             fake.add_user(f"U{n:05d}", f"submitter{n}")
@@ -207,10 +208,10 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                         "behov": stack.enter_context(served("behov", False, env)),
                     }
                     fake.app_url = apps["behov"][0]
-                    ts = open_vote(fake, 1)
+                    ts = ts_first = open_vote(fake, 1)
                     for clients, count in ((1, n_c1), (16, n_c16)):
                         got = measure(fake, apps, ts, clients, count, rounds)
-                        rows.append(_row(kind, clients, got["bare"], got["behov"]))
+                        rows.append(_row(kind, "1", clients, got["bare"], got["behov"]))
                         print(f"votes {kind} c={clients} done", flush=True)
                     fake.app_url = apps["behov"][0]
                     ts = open_vote(fake, 5)
@@ -218,11 +219,20 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
                     result = burst(fake, db, ts, vote_id)
                     burst_rows.append(_burst_row(kind, result))
                     print(f"vote burst {kind} done", flush=True)
+                with ExitStack() as stack:  # the same clicks, saturated, servers on any core
+                    apps = {
+                        name: stack.enter_context(served(name, False, env, one_core=False))
+                        for name in ("bare", "behov")
+                    }
+                    got = measure(fake, apps, ts_first, 16, n_c16, rounds)
+                    rows.append(_row(kind, "any", 16, got["bare"], got["behov"]))
+                    print(f"votes {kind} any core c=16 done", flush=True)
                 db.engine.dispose()
         problems = list(fake.problems)
     text = table(
         [
             "database",
+            "server cores",
             "clients",
             "bare ack p50 / p99 ms",
             "ours ack p50 / p99 ms",
@@ -267,10 +277,11 @@ def _pair(values: list[float]) -> str:
     return f"{ms(percentile(values, 50))} / {ms(percentile(values, 99))}"
 
 
-def _row(kind: str, clients: int, bare: dict, ours: dict) -> list:
+def _row(kind: str, where: str, clients: int, bare: dict, ours: dict) -> list:
     bare_p99 = percentile(bare["ack"], 99)
     return [
         kind,
+        where,
         clients,
         _pair(bare["ack"]),
         _pair(ours["ack"]),

@@ -14,6 +14,7 @@ from bot.settings import load_settings
 
 
 def create_app() -> Starlette:
+    from bot.cpu import keep_to_one_cpu
     from bot.runtime import build_runtime, settle_heap
 
     settings = load_settings()
@@ -21,6 +22,7 @@ def create_app() -> Starlette:
         settings, fmt=settings.behov_log_format, level=settings.behov_log_level or "INFO"
     )
     settings.require("slack_bot_token", "slack_signing_secret")
+    keep_to_one_cpu(settings.behov_cpus)  # each worker its own core
     runtime = build_runtime(settings)
     settle_heap(runtime.services)
     return runtime.web_app

@@ -49,8 +49,10 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     if workers > 1:
         _serve_workers(settings, host, port, workers)
         return
+    from bot.cpu import keep_to_one_cpu
     from bot.runtime import build_runtime, settle_heap
 
+    keep_to_one_cpu(settings.behov_cpus)
     runtime = build_runtime(settings)
     settle_heap(runtime.services)
     make_server(runtime.web_app, host, port).run()
@@ -76,10 +78,12 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
 def socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.cpu import keep_to_one_cpu
     from bot.runtime import build_runtime, settle_heap
     from bot.scheduler import start_scheduler
 
     settings.require("slack_bot_token", "slack_app_token")
+    keep_to_one_cpu(settings.behov_cpus)
     runtime = build_runtime(settings, scheduler=False)
     settle_heap(runtime.services)
     scheduler = start_scheduler(runtime.services)

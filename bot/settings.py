@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     behov_log_format: Literal["json", "text"] = "json"
     # Unset: INFO for the servers (serve, socket), WARNING for one-shot commands.
     behov_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
+    # Cores a server process may be kept to, one each (bot/cpu.py); empty: any core.
+    behov_cpus: Annotated[tuple[int, ...], NoDecode] = ()
 
     @field_validator("behov_admins", mode="before")
     @classmethod
@@ -72,6 +74,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return frozenset(value or ())
+
+    @field_validator("behov_cpus", mode="before")
+    @classmethod
+    def _split_cpus(cls, value: object) -> tuple[int, ...]:
+        if not isinstance(value, str):
+            return tuple(value or ())
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise Reason("settings.reason.cpus")
+        return tuple(dict.fromkeys(int(part) for part in parts))  # in order, once each
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -154,6 +154,8 @@ BAD_VALUES = [
      "ska vara ett cron-uttryck med fem fält, t.ex. 0 8 * * mon."),
     ("BEHOV_VOTE_DURATION", "0d", "Inställningen BEHOV_VOTE_DURATION är ogiltig: "
      "ange ett positivt tal följt av s, m, h eller d, till exempel 7d."),
+    ("BEHOV_CPUS", "1-3", "Inställningen BEHOV_CPUS är ogiltig: "
+     "ska vara processorkärnornas nummer, åtskilda med kommatecken, t.ex. 2,3."),
     ("SLACK_API_URL", "slack.com/api",
      "Inställningen SLACK_API_URL är ogiltig: ska vara en http(s)-adress."),
     ("DATABASE_URL", "mysql://behov:hemligt-lösen@db/behov",
