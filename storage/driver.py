@@ -100,6 +100,14 @@ class Driver:
 
     def first(self, statement: DriverStatement, **params) -> tuple | None:
         """The first row of the statement's answer, or None."""
+        return self._run(statement, params, first=True)
+
+    def changed(self, statement: DriverStatement, **params) -> int:
+        """Run a statement that answers no rows: how many rows it wrote. Cheaper than a
+        `RETURNING` read (on SQLite one step of the statement instead of two)."""
+        return self._run(statement, params, first=False)
+
+    def _run(self, statement: DriverStatement, params: dict, *, first: bool):
         sql, converters = statement.prepare(self.dialect)
         for name, convert in converters.items():
             if convert is not None:
@@ -108,6 +116,8 @@ class Driver:
         try:
             cursor = self.connection.cursor()
             cursor.execute(sql, params)
+            if not first:
+                return cursor.rowcount
             if statement.row is None:  # raw values, if the statement answers rows at all
                 return cursor.fetchone() if cursor.description is not None else None
             # psycopg builds `description` anew on every read (a Column per field): the

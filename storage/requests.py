@@ -16,14 +16,14 @@ from storage.models import ProcessedRequest
 # timestamp.
 _RECORD = DriverStatement(
     "INSERT INTO processed_request (key, seen_at) VALUES (:key, :seen_at) "
-    "ON CONFLICT (key) DO NOTHING RETURNING key",
+    "ON CONFLICT (key) DO NOTHING",
     binds={"seen_at": ProcessedRequest.__table__.c.seen_at},
 )
 
 
 def first_time(driver: Driver, *, key: str, now: datetime) -> bool:
     """Record the key; False if it was recorded before (by this or another process)."""
-    return driver.first(_RECORD, key=key[:120], seen_at=now) is not None
+    return driver.changed(_RECORD, key=key[:120], seen_at=now) == 1
 
 
 def forget_before(conn: Connection, *, before: datetime) -> int:
