@@ -8,7 +8,7 @@ from commands.render.kit import escape, section
 from commands.render.needs import choice_blocks, status_blocks
 from domain.matching import clear_winner
 from domain.needs import parse_number
-from storage.needs import need_row, need_rows
+from storage.needs import need_rows, status_row
 
 
 def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
@@ -18,7 +18,7 @@ def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
     number = parse_number(argument)
     if number is not None:
         with svc.db.driver() as driver:
-            need = need_row(driver, need_id=number)
+            need = status_row(driver, need_id=number)
         if need is None:
             return _plain(tx("status.no_number", number=number))
         return show(svc, tx, need)

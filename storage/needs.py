@@ -137,10 +137,32 @@ def get_need(session: Session, *, need_id: int) -> Need | None:
 
 
 _NEEDS = Need.__table__
-_COLUMNS = ", ".join(f'"{c.name}"' for c in _NEEDS.columns)
-_BY_NUMBER = DriverStatement(
-    f"SELECT {_COLUMNS} FROM need WHERE id = :need_id",  # noqa: S608 - the model's names
-    columns=_NEEDS.columns,
+
+
+def _by_number(columns) -> DriverStatement:
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    return DriverStatement(
+        f"SELECT {names} FROM need WHERE id = :need_id",  # noqa: S608 - the model's names
+        columns=columns,
+    )
+
+
+_BY_NUMBER = _by_number(_NEEDS.columns)
+# What a status answer shows (commands/render/needs.py `status_blocks`): the hottest read
+# there is, without the description and lists it would otherwise convert.
+_STATUS_BY_NUMBER = _by_number(
+    [
+        _NEEDS.c[name]
+        for name in (
+            "id",
+            "title",
+            "phase",
+            "outcome",
+            "origin",
+            "submitted_at",
+            "phase_entered_at",
+        )
+    ]
 )
 _BY_NUMBERS = select(_NEEDS).where(_NEEDS.c.id.in_(bindparam("need_ids", expanding=True)))
 
@@ -148,6 +170,11 @@ _BY_NUMBERS = select(_NEEDS).where(_NEEDS.c.id.in_(bindparam("need_ids", expandi
 def need_row(driver: Driver, *, need_id: int) -> tuple | None:
     """A need's columns without the ORM (read as `row.title`, like a Need): for hot reads."""
     return driver.first(_BY_NUMBER, need_id=need_id)
+
+
+def status_row(driver: Driver, *, need_id: int) -> tuple | None:
+    """The columns of a need that its status shows, as `row.title` …; None if none."""
+    return driver.first(_STATUS_BY_NUMBER, need_id=need_id)
 
 
 def need_rows(conn: Connection, *, ids: Sequence[int]) -> dict[int, Row]:

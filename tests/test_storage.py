@@ -17,7 +17,7 @@ from domain.needs import Draft
 from storage.db import Database
 from storage.driver import Driver, DriverStatement
 from storage.models import Need, NeedEvent, ProcessedRequest
-from storage.needs import create_need, get_need, history, need_row, need_rows
+from storage.needs import create_need, get_need, history, need_row, need_rows, status_row
 from storage.title_index import TitleIndex
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -71,6 +71,11 @@ def test_a_need_read_as_a_plain_row_has_the_same_values(db, ref):
     assert row._asdict() == orm  # timestamps in UTC, lists as lists, on both databases
     assert dict(rows[need.id]._mapping) == orm and list(rows) == [need.id]
     assert in_transaction == row and missing is None
+    with db.driver() as driver:
+        status = status_row(driver, need_id=need.id)
+        assert status_row(driver, need_id=999) is None
+    assert status._asdict() == {name: orm[name] for name in status._fields}
+    assert {"title", "phase", "outcome", "origin", "submitted_at"} <= set(status._fields)
 
 
 def test_changed_needs_are_read_in_batches_all_of_them(db, ref):
