@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.logs import new_request_id, request_id
+from commands.context import ANSWER_SENT
 from web.public import public_routes
 
 log = logging.getLogger(__name__)
@@ -28,12 +31,13 @@ def slack_endpoint(bolt_app: App):
         rid = new_request_id(request.headers.get("x-slack-request-timestamp"))
         request_id.set(rid)  # this request's task and the threads it hands work to
         started = time.perf_counter()
+        sent = threading.Event()  # set once the answer has left: work after the ack waits
         try:
             bolt_request = BoltRequest(
                 body=body.decode("utf-8", errors="replace"),
                 query=request.url.query,
                 headers={k: [v] for k, v in request.headers.items()},
-                context={"request_id": rid},
+                context={"request_id": rid, ANSWER_SENT: sent},
             )
         except (ValueError, TypeError, AttributeError):  # not JSON, or not an object
             log.warning("malformed Slack request refused (%d bytes)", len(body))
@@ -48,9 +52,18 @@ def slack_endpoint(bolt_app: App):
         )
         headers = {k: v[0] for k, v in bolt_response.headers.items() if v}
         headers.pop("content-length", None)
-        return Response(bolt_response.body, bolt_response.status, headers=headers)
+        return Response(
+            bolt_response.body,
+            bolt_response.status,
+            headers=headers,
+            background=BackgroundTask(_set, sent),  # runs once the answer is written
+        )
 
     return slack_events
+
+
+async def _set(event: threading.Event) -> None:
+    event.set()  # on the event loop: no thread of the pool taken for it
 
 
 def _kind(body: dict) -> str:

@@ -17,6 +17,11 @@ from bot.slack_client import make_respond
 
 log = logging.getLogger(__name__)
 ACK_SECONDS = 3.0  # Slack's limit for an ack, and Bolt's default ack timeout
+# In Bolt's context, set by the HTTP endpoint (bot/web.py): a threading.Event set once the
+# request's answer has been written to Slack.
+ANSWER_SENT = "answer_sent"
+# Work after an ack waits at most this long for the ack to leave (never for Slack's answer).
+SENT_WAIT_SECONDS = 0.5
 
 
 class KeptAck(Ack):
@@ -31,13 +36,28 @@ class KeptAck(Ack):
     poll, 13 ms instead of 3 ms at one request at a time. Read in the thread that waits
     (`waiter`, the one that built this ack), `response` waits for the ack instead, never
     past Slack's 3 s, so Bolt's own timeout still ends the wait.
+
+    A listener that acknowledges with nothing to show has its answer still to make: it
+    lets that ack leave first (`sent`, set once the HTTP answer is written) before going on.
+    Otherwise the work after the ack holds the GIL while the request thread and the event
+    loop wait for it to send the ack: a vote's confirmation reached Slack before the
+    click's ack did. An ack that carries the answer (a status, a form's errors) is as a
+    rule the listener's last step, and does not wait.
     """
 
-    def __init__(self, waiter: int | None = None):
+    def __init__(self, waiter: int | None = None, sent: threading.Event | None = None):
         self._given = threading.Event()
         self._waiter = waiter  # a thread id, or None: never wait
+        self._sent = sent
         self._until = time.monotonic() + ACK_SECONDS
         super().__init__()
+
+    def __call__(self, *args, **kwargs) -> BoltResponse:
+        response = super().__call__(*args, **kwargs)
+        work_follows = not any(args) and not any(kwargs.values())
+        if work_follows and self._sent is not None and self._waiter != threading.get_ident():
+            self._sent.wait(SENT_WAIT_SECONDS)
+        return response
 
     @property
     def response(self) -> BoltResponse | None:
@@ -90,7 +110,9 @@ class AddServices(Middleware):
         context = req.context
         context["svc"] = self.services
         context["tx"] = Texts(self.services.languages.language(context.user_id))
-        context["ack"] = KeptAck(threading.get_ident() if self.wait_for_ack else None)
+        context["ack"] = KeptAck(
+            threading.get_ident() if self.wait_for_ack else None, context.get(ANSWER_SENT)
+        )
         return next()
 
 

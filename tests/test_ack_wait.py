@@ -84,3 +84,59 @@ def test_an_ack_taken_back_by_bolt_after_a_failure_stays_given():
     ack(text="Mottaget")
     ack.response = None  # what Bolt's runner does when the listener raises after its ack
     assert isinstance(ack.response, BoltResponse) and ack.response.body == "Mottaget"
+
+
+class Spied:
+    """Records, for each ack given, whether its answer had been written when ack() returned."""
+
+    def __init__(self, monkeypatch):
+        self.seen: list[tuple[bool, bool]] = []  # (answer carried, answer written)
+        given = KeptAck.__call__
+
+        def spy(ack, *args, **kwargs):
+            response = given(ack, *args, **kwargs)
+            carried = bool(args) or any(kwargs.values())
+            self.seen.append((carried, ack._sent is not None and ack._sent.is_set()))
+            return response
+
+        monkeypatch.setattr(KeptAck, "__call__", spy)
+
+
+def test_work_after_an_empty_ack_starts_once_the_ack_has_left(bot, fake_slack, monkeypatch):
+    spied = Spied(monkeypatch)
+    assert fake_slack.slash(STAFF, "ny Bättre samordnad vård", channel="CGENERAL").status == 200
+    assert fake_slack.modal_stack(STAFF), "the form was opened after the ack"
+    assert spied.seen == [(False, True)]  # the server had written the ack first
+
+
+def test_an_ack_that_carries_the_answer_does_not_wait_for_it_to_leave(monkeypatch):
+    monkeypatch.setattr("commands.context.SENT_WAIT_SECONDS", 30.0)
+    sent = threading.Event()  # never set: an ack that waited for it would hang the test
+    answering = KeptAck(waiter=-1, sent=sent)  # given on a listener thread
+    answering(text="Mottaget")
+    in_request_thread = KeptAck(waiter=threading.get_ident(), sent=sent)
+    in_request_thread()  # process_before_response: the answer cannot leave before it returns
+    without_server = KeptAck(waiter=-1)
+    without_server()  # Socket Mode: nothing tells when an answer has left
+    assert not sent.is_set() and answering.response.body == "Mottaget"
+
+
+def test_an_empty_ack_waits_for_its_answer_to_leave_but_not_for_ever(monkeypatch):
+    monkeypatch.setattr("commands.context.SENT_WAIT_SECONDS", 0.05)
+    sent = threading.Event()
+    ack = KeptAck(waiter=-1, sent=sent)
+    returned = threading.Event()
+    listener = threading.Thread(target=lambda: (ack(), returned.set()))
+    listener.start()
+    listener.join(timeout=10)
+    assert returned.is_set() and acknowledged(ack)  # went on although nothing said "sent"
+    held = KeptAck(waiter=-1, sent=sent)
+    monkeypatch.setattr("commands.context.SENT_WAIT_SECONDS", 30.0)
+    returned.clear()
+    listener = threading.Thread(target=lambda: (held(), returned.set()))
+    listener.start()
+    assert not returned.wait(0.2), "an empty ack went on before its answer had left"
+    assert acknowledged(held)  # given meanwhile: only the listener waits
+    sent.set()
+    listener.join(timeout=10)
+    assert returned.is_set()
