@@ -55,7 +55,10 @@ class KeptAck(Ack):
     def __call__(self, *args, **kwargs) -> BoltResponse:
         response = super().__call__(*args, **kwargs)
         work_follows = not any(args) and not any(kwargs.values())
-        if work_follows and self._sent is not None and self._waiter != threading.get_ident():
+        # Only a request thread that waits for this ack sends it while the listener goes
+        # on; with no waiter (process_before_response) it leaves once the listener returns.
+        elsewhere = self._waiter is not None and self._waiter != threading.get_ident()
+        if work_follows and elsewhere and self._sent is not None:
             self._sent.wait(SENT_WAIT_SECONDS)
         return response
 

@@ -109,16 +109,29 @@ def test_work_after_an_empty_ack_starts_once_the_ack_has_left(bot, fake_slack, m
     assert spied.seen == [(False, True)]  # the server had written the ack first
 
 
-def test_an_ack_that_carries_the_answer_does_not_wait_for_it_to_leave(monkeypatch):
-    monkeypatch.setattr("commands.context.SENT_WAIT_SECONDS", 30.0)
-    sent = threading.Event()  # never set: an ack that waited for it would hang the test
+class NotSent(threading.Event):
+    """An answer that never leaves; counts who waited for it (without waiting)."""
+
+    waits = 0
+
+    def wait(self, timeout=None):
+        self.waits += 1
+        return False
+
+
+def test_an_ack_that_carries_the_answer_does_not_wait_for_it_to_leave():
+    sent = NotSent()
     answering = KeptAck(waiter=-1, sent=sent)  # given on a listener thread
     answering(text="Mottaget")
     in_request_thread = KeptAck(waiter=threading.get_ident(), sent=sent)
-    in_request_thread()  # process_before_response: the answer cannot leave before it returns
+    in_request_thread()  # the request thread sends the answer itself, once it has it
+    not_waited_for = KeptAck(waiter=None, sent=sent)  # as with process_before_response
+    not_waited_for()  # the answer leaves only when the listener has returned
     without_server = KeptAck(waiter=-1)
     without_server()  # Socket Mode: nothing tells when an answer has left
-    assert not sent.is_set() and answering.response.body == "Mottaget"
+    assert sent.waits == 0 and answering.response.body == "Mottaget"
+    KeptAck(waiter=-1, sent=sent)()  # the one that waits (an empty ack on a listener thread)
+    assert sent.waits == 1
 
 
 def test_an_empty_ack_waits_for_its_answer_to_leave_but_not_for_ever(monkeypatch):
