@@ -42,7 +42,8 @@ class KeptAck(Ack):
     Otherwise the work after the ack holds the GIL while the request thread and the event
     loop wait for it to send the ack: a vote's confirmation reached Slack before the
     click's ack did. An ack that carries the answer (a status, a form's errors) is as a
-    rule the listener's last step, and does not wait.
+    rule the listener's last step, and does not wait; nor does an ack no request thread
+    waits for (process_before_response), since its answer leaves only after the listener.
     """
 
     def __init__(self, waiter: int | None = None, sent: threading.Event | None = None):
@@ -55,8 +56,6 @@ class KeptAck(Ack):
     def __call__(self, *args, **kwargs) -> BoltResponse:
         response = super().__call__(*args, **kwargs)
         work_follows = not any(args) and not any(kwargs.values())
-        # Only a request thread that waits for this ack sends it while the listener goes
-        # on; with no waiter (process_before_response) it leaves once the listener returns.
         elsewhere = self._waiter is not None and self._waiter != threading.get_ident()
         if work_follows and elsewhere and self._sent is not None:
             self._sent.wait(SENT_WAIT_SECONDS)

@@ -119,7 +119,7 @@ class NotSent(threading.Event):
         return False
 
 
-def test_an_ack_that_carries_the_answer_does_not_wait_for_it_to_leave():
+def test_only_an_empty_ack_on_a_listener_thread_waits_for_its_answer_to_leave():
     sent = NotSent()
     answering = KeptAck(waiter=-1, sent=sent)  # given on a listener thread
     answering(text="Mottaget")
