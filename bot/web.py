@@ -11,10 +11,12 @@ from slack_bolt.request import BoltRequest
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.i18n import SV
 from bot.logs import new_request_id, request_id
 from commands.context import ANSWER_SENT
 from web.public import public_routes
@@ -85,10 +87,20 @@ def health_endpoint(services):
     return healthz
 
 
+async def http_error(_request: Request, exc: HTTPException) -> Response:
+    """An address or method nothing serves: a short Swedish text, not Starlette's English."""
+    key = {404: "web.not_found", 405: "web.method_not_allowed"}.get(exc.status_code)
+    text = SV(key) if key else str(exc.detail)
+    return PlainTextResponse(text, exc.status_code, headers=exc.headers)
+
+
 def create_web_app(services, bolt_app: App, *, lifespan=None) -> Starlette:
     routes = [
         Route("/slack/events", slack_endpoint(bolt_app), methods=["POST"]),
         Route("/healthz", health_endpoint(services), methods=["GET"]),
+        # The public page is all a person's browser finds here.
+        Route("/", lambda _r: RedirectResponse("/public/", 307), methods=["GET"]),
         *public_routes(services),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    handlers = {404: http_error, 405: http_error}
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)

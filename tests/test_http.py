@@ -43,6 +43,44 @@ def test_healthz(bot):
     assert get(bot.url + "/healthz") == (200, {"status": "ok"})
 
 
+def fetch(url: str, method: str = "GET"):
+    """Status, content type and text of an answer, without following redirects."""
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, method=method)
+    try:
+        response = urllib.request.build_opener(Stay).open(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
+        return response.status, response.headers, response.read().decode("utf-8")
+
+
+def test_the_root_leads_to_the_public_page(bot):
+    status, headers, _ = fetch(bot.url + "/")
+    assert status == 307 and headers["location"] == "/public/"
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status", "text"),
+    [
+        ("/favicon.ico", "GET", 404, "Det finns ingen sida på den adressen."),
+        ("/slack/other", "POST", 404, "Det finns ingen sida på den adressen."),
+        ("/slack/events", "GET", 405, "Adressen tar inte emot den sortens anrop."),
+        ("/healthz", "DELETE", 405, "Adressen tar inte emot den sortens anrop."),
+    ],
+)
+def test_unknown_addresses_and_methods_are_answered_in_swedish(bot, path, method, status, text):
+    got, headers, body = fetch(bot.url + path, method)
+    assert got == status and body.startswith(text)
+    assert headers["content-type"].startswith("text/plain")
+    if status == 405:
+        assert "GET" in headers["allow"] or "POST" in headers["allow"]
+
+
 @pytest.mark.parametrize("case", ["no signature", "bad signature", "old timestamp"])
 def test_unsigned_or_stale_requests_get_401(bot, fake_slack, case):
     body = slash_body()
