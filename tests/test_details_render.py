@@ -219,6 +219,31 @@ def test_history_lines_say_who_what_old_new_and_why():
     assert "Behov: something_new" in history_line(unknown, _ref(), SV, UTC)
 
 
+def test_mission_changes_name_the_part_in_lower_case_mid_sentence():
+    purpose = NeedEvent(need_id=1, at=NOW, actor=ADMIN, kind="mission_saved",
+                        field="purpose_goals", old_value="Gammalt", new_value="Nytt")  # fmt: skip
+    assert "ändrade syfte och mål i uppdragshandlingen: ”Gammalt” → ”Nytt”" in history_line(
+        purpose, _ref(), SV, UTC
+    )
+    assert "changed the purpose and goals in the mission document" in history_line(
+        purpose, _ref(), EN, UTC
+    )
+    grant = NeedEvent(need_id=1, at=NOW, actor=ADMIN, kind="mission_saved",
+                      field="state_grant", old_value="0", new_value="1")  # fmt: skip
+    assert "ändrade om statsbidrag används i uppdragshandlingen: nej → ja" in history_line(
+        grant, _ref(), SV, UTC
+    )
+
+
+def test_every_part_of_the_mission_document_has_a_name_in_the_history():
+    for field in lifecycle._mission_values(mission_draft()):
+        event = NeedEvent(need_id=1, at=NOW, actor=ADMIN, kind="mission_saved", field=field,
+                          old_value="a", new_value="b")  # fmt: skip
+        for tx in (SV, EN):
+            label = tx(f"details.changed.mission.{field}")
+            assert label[0].islower() and label in history_line(event, _ref(), tx, UTC)
+
+
 # ---------------------------------------------------------------- forms read back
 
 

@@ -152,6 +152,11 @@ def _yes_no(value: bool, tx: Texts) -> str:
     return tx("details.yes") if value else tx("details.no")
 
 
+def _yes_no_in_history(value: bool, tx: Texts) -> str:
+    """Mid-sentence, in lower case: `tog ställning: relevant och görbart ja, …`."""
+    return tx("details.event.yes") if value else tx("details.event.no")
+
+
 def _prioritisation(d: NeedDetails, tx: Texts, tz: ZoneInfo) -> list[dict]:
     lines = []
     if d.assessment is not None:
@@ -287,7 +292,7 @@ def _value(field: str | None, value: str | None, ref: Reference, tx: Texts) -> s
         groups = [ref.target_group(k.strip()) for k in value.split(",")]
         return ", ".join(g.label(tx.lang) for g in groups if g) or "–"
     if field in ("state_grant", "inform_sro"):
-        return _yes_no(value == "1", tx)
+        return _yes_no_in_history(value == "1", tx)
     if field in ("process_leader",):
         return f"<@{value}>"
     if field == "working_group":
@@ -303,11 +308,12 @@ def _what(e: NeedEvent, ref: Reference, tx: Texts) -> str:
         return tx("details.event.edited", field=_field_label(field, tx),
                   old=_value(field, old, ref, tx), new=_value(field, new, ref, tx))  # fmt: skip
     if kind == EventKind.MISSION_SAVED:
-        return tx("details.event.mission", field=tx(f"lifecycle.mission.{field}"),
+        return tx("details.event.mission", field=_mission_label(field, tx),
                   old=_value(field, old, ref, tx), new=_value(field, new, ref, tx))  # fmt: skip
     if kind == EventKind.ASSESSED and new:
         answers = json.loads(new)
-        return tx("details.event.assessed", **{k: _yes_no(v, tx) for k, v in answers.items()})
+        answers = {k: _yes_no_in_history(v, tx) for k, v in answers.items()}
+        return tx("details.event.assessed", **answers)
     if kind == EventKind.DECIDED:
         return tx("details.event.decided", decision=tx(f"lifecycle.decision.{new}"))
     if kind == EventKind.CLOSED and field == "merged_into":
@@ -344,6 +350,14 @@ def _field_label(field: str | None, tx: Texts) -> str:
     return tx(f"details.changed.{field}") if field in FORM_FIELDS else escape(field or "")
 
 
+def _mission_label(field: str | None, tx: Texts) -> str:
+    """A part of the mission document as a noun mid-sentence: `ändrade syfte och mål`."""
+    return tx(f"details.changed.mission.{field}") if field in MISSION_FIELDS else escape(field or "")
+
+
+MISSION_FIELDS = {"description", "purpose_goals", "delimitations", "group_composition",
+                  "time_needed", "process_leader", "working_group", "external_members",
+                  "resourcing", "state_grant", "inform_sro"}  # fmt: skip
 FORM_FIELDS = {"title", "description", "origin", "area", "target_groups", "level", "organisation"}
 
 
