@@ -30,6 +30,7 @@ def fuzzy_section(sizes: list[int], rounds: dict[int, int]) -> list[tuple[str, s
                             ms(r["ours_p99"]),
                             ms(r["floor_p99"]),
                             f"**{r['ratio']:.2f}×**",
+                            f"{ms(r['ours_stall'])} / {ms(r['floor_stall'])}",
                         ]
                     )
                 if size == max(sizes):
@@ -45,6 +46,7 @@ def fuzzy_section(sizes: list[int], rounds: dict[int, int]) -> list[tuple[str, s
             "ours p99 ms",
             "floor p99 ms",
             "p99 ratio (target ≤ 1.3×)",
+            "others' longest wait ms, ours / floor",
         ],
         rows,
     )

@@ -57,6 +57,7 @@ class TitleIndex:
         self.texts: dict[int, str] = {}
         self.open_titles: dict[int, str] = {}
         self.words = matching.WordIndex()
+        self._snapshots: dict[str, matching.Choices] = {}  # of titles, open_titles
 
     def refresh(self, session: Connection | Session) -> None:
         marker = latest_change(session)
@@ -80,7 +81,15 @@ class TitleIndex:
                     self.open_titles[need_id] = self.titles[need_id]
                 if self._since is None or updated_at > self._since:
                     self._since = updated_at
+            self._snapshots.clear()
             self._marker = marker
+
+    def _choices(self, name: str) -> matching.Choices:
+        """The titles as lists, taken once per change, not per lookup."""
+        with self._lock:
+            if name not in self._snapshots:
+                self._snapshots[name] = matching.Choices.of(getattr(self, name))
+            return self._snapshots[name]
 
     def _count_differs(self, session: Connection | Session) -> bool:
         """Every few seconds: does the database hold needs we have not seen (late commits)?"""
@@ -93,11 +102,11 @@ class TitleIndex:
         self, session: Connection | Session, query: str, limit: int = 5
     ) -> list[matching.Match]:
         self.refresh(session)
-        return matching.best_titles(query, self.titles, limit=limit)
+        return matching.best_titles(query, self._choices("titles"), limit=limit)
 
     def similar(self, session: Session, title: str, description: str) -> list[matching.Match]:
         self.refresh(session)
-        return matching.similar_needs(title, description, self.open_titles, self.texts)
+        return matching.similar_needs(title, description, self._choices("open_titles"), self.texts)
 
     def search(self, session: Session, query: str) -> list[matching.Match]:
         """Every need whose title or description holds the query's words, best first."""

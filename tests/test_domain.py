@@ -1,6 +1,9 @@
 """Pure rules: drafts, numbers, subcommands, phases, fuzzy matching, organisations."""
 
+import random
+
 import pytest
+from rapidfuzz import fuzz, process
 
 from domain import matching
 from domain.commands import parse
@@ -124,6 +127,35 @@ def test_similar_needs_by_title_and_description():
         "Bättre samordnad individuell plan (SIP)", "kommun och region", titles, texts
     )
     assert [m.need_id for m in found] == [1]
+
+
+WORDS = ["vård", "omsorg", "digital", "samverkan", "äldre", "barn", "psykisk", "hälsa", "plan"]
+
+
+@pytest.mark.parametrize(
+    ("scorer", "limit", "cutoff"),
+    [
+        (fuzz.WRatio, 5, matching.TITLE_MATCH_MIN),
+        (fuzz.token_set_ratio, 10, 0.0),
+        (fuzz.WRatio, 3, 99.0),
+        (fuzz.ratio, 50, 0.0),
+    ],  # fmt: skip
+)
+def test_best_ranks_as_rapidfuzz_extract_does_ties_included(scorer, limit, cutoff):
+    rng = random.Random(7)
+    titles = {
+        n: " ".join(rng.choices(WORDS, k=rng.randint(1, 4)))
+        for n in rng.sample(range(1, 9999), 400)
+    }
+    choices = matching.Choices.of(titles)
+    queries = ["", "zz", *(" ".join(rng.choices(WORDS, k=rng.randint(1, 3))) for _ in range(60))]
+    for query in queries:
+        expected = process.extract(query, titles, scorer=scorer, processor=None,
+                                   limit=limit, score_cutoff=cutoff)  # fmt: skip
+        got = matching.best(query, choices, scorer, limit, cutoff)
+        assert got == [(number, score) for _, score, number in expected], query
+    assert matching.best("vård", matching.Choices.of({}), fuzz.WRatio, 5) == []
+    assert matching.best("vård", choices, fuzz.WRatio, 0) == []
 
 
 @pytest.mark.parametrize("query", ["gbg", "Goteborg", "göteborg", "GÖTEBORG", "Göteborg"])

@@ -50,7 +50,7 @@ def fetch(url: str, method: str = "GET"):
         def redirect_request(self, *args, **kwargs):
             return None
 
-    request = urllib.request.Request(url, method=method)
+    request = urllib.request.Request(url, method=method)  # noqa: S310 (loopback)
     try:
         response = urllib.request.build_opener(Stay).open(request, timeout=10)
     except urllib.error.HTTPError as error:

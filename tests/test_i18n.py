@@ -38,7 +38,9 @@ def test_both_languages_have_the_same_keys_and_no_empty_text():
 def test_each_catalogue_is_sorted_by_key(lang):
     """Sorted files put a new key in one findable place and keep the diffs of both small."""
     keys = list(catalogue(lang))
-    assert keys == sorted(keys), next(f"{a} before {b}" for a, b in zip(keys, keys[1:]) if a > b)
+    assert keys == sorted(keys), next(
+        f"{a} before {b}" for a, b in zip(keys, keys[1:], strict=False) if a > b
+    )
 
 
 def test_placeholders_agree_between_languages():

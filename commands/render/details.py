@@ -352,7 +352,9 @@ def _field_label(field: str | None, tx: Texts) -> str:
 
 def _mission_label(field: str | None, tx: Texts) -> str:
     """A part of the mission document as a noun mid-sentence: `ändrade syfte och mål`."""
-    return tx(f"details.changed.mission.{field}") if field in MISSION_FIELDS else escape(field or "")
+    if field in MISSION_FIELDS:
+        return tx(f"details.changed.mission.{field}")
+    return escape(field or "")
 
 
 MISSION_FIELDS = {"description", "purpose_goals", "delimitations", "group_composition",
