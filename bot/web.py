@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from bot.i18n import SV
 from bot.logs import new_request_id, request_id
-from commands.context import ANSWER_SENT
+from commands.context import ANSWER_SENT, UNANSWERED, Unanswered
 from web.public import public_routes
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ MAX_BODY = 1_000_000  # Slack's requests are small; anything bigger is not from 
 
 
 def slack_endpoint(bolt_app: App):
+    unanswered = Unanswered()  # work after an ack lets these go first (commands/context.py)
+
     async def slack_events(request: Request) -> Response:
         body = await request.body()
         if len(body) > MAX_BODY:
@@ -39,13 +41,14 @@ def slack_endpoint(bolt_app: App):
                 body=body.decode("utf-8", errors="replace"),
                 query=request.url.query,
                 headers={k: [v] for k, v in request.headers.items()},
-                context={"request_id": rid, ANSWER_SENT: sent},
+                context={"request_id": rid, ANSWER_SENT: sent, UNANSWERED: unanswered},
             )
         except (ValueError, TypeError, AttributeError):  # not JSON, or not an object
             log.warning("malformed Slack request refused (%d bytes)", len(body))
             return Response("malformed request", status_code=400)
         # Bolt is synchronous: run it off the event loop so other requests keep flowing.
-        bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        with unanswered.waiting():
+            bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
         log.info(
             "slack %s answered %s in %.1f ms",
             _kind(bolt_request.body),

@@ -22,6 +22,42 @@ ACK_SECONDS = 3.0  # Slack's limit for an ack, and Bolt's default ack timeout
 ANSWER_SENT = "answer_sent"
 # Work after an ack waits at most this long for the ack to leave (never for Slack's answer).
 SENT_WAIT_SECONDS = 0.5
+# Also in the context from bot/web.py: the process's requests not answered yet (Unanswered).
+UNANSWERED = "unanswered"
+# ... and then at most this long for those to be answered.
+UNANSWERED_WAIT_SECONDS = 0.05
+
+
+class Unanswered:
+    """The Slack requests of this process that have not had their answer yet.
+
+    An ack must reach Slack within 3 s; what follows it (a confirmation, a count) has no
+    such limit. So work after an empty ack first lets the requests still before their ack
+    be answered, for a few ms at most: the GIL lets one thread run at a time, and it
+    otherwise goes round all of them, acks and follow-up work alike.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._none = threading.Condition()
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Around one request, from its arrival until its answer is ready."""
+        with self._none:
+            self._count += 1
+        try:
+            yield
+        finally:
+            with self._none:
+                self._count -= 1
+                if not self._count:
+                    self._none.notify_all()
+
+    def wait_for_none(self, timeout: float) -> bool:
+        """Wait until every request has its answer (or the timeout): whether they have."""
+        with self._none:
+            return self._none.wait_for(lambda: not self._count, timeout)
 
 
 class KeptAck(Ack):
@@ -38,7 +74,8 @@ class KeptAck(Ack):
     past Slack's 3 s, so Bolt's own timeout still ends the wait.
 
     A listener that acknowledges with nothing to show has its answer still to make: it
-    lets that ack leave first (`sent`, set once the HTTP answer is written) before going on.
+    lets that ack leave first (`sent`, set once the HTTP answer is written) and the other
+    requests waiting for theirs go first (`unanswered`, see Unanswered) before going on.
     Otherwise the work after the ack holds the GIL while the request thread and the event
     loop wait for it to send the ack: a vote's confirmation reached Slack before the
     click's ack did. An ack that carries the answer (a status, a form's errors) is as a
@@ -46,10 +83,16 @@ class KeptAck(Ack):
     waits for (process_before_response), since its answer leaves only after the listener.
     """
 
-    def __init__(self, waiter: int | None = None, sent: threading.Event | None = None):
+    def __init__(
+        self,
+        waiter: int | None = None,
+        sent: threading.Event | None = None,
+        unanswered: Unanswered | None = None,
+    ):
         self._given = threading.Event()
         self._waiter = waiter  # a thread id, or None: never wait
         self._sent = sent
+        self._unanswered = unanswered
         self._until = time.monotonic() + ACK_SECONDS
         super().__init__()
 
@@ -59,6 +102,8 @@ class KeptAck(Ack):
         elsewhere = self._waiter is not None and self._waiter != threading.get_ident()
         if work_follows and elsewhere and self._sent is not None:
             self._sent.wait(SENT_WAIT_SECONDS)
+            if self._unanswered is not None:
+                self._unanswered.wait_for_none(UNANSWERED_WAIT_SECONDS)
         return response
 
     @property
@@ -113,7 +158,9 @@ class AddServices(Middleware):
         context["svc"] = self.services
         context["tx"] = Texts(self.services.languages.language(context.user_id))
         context["ack"] = KeptAck(
-            threading.get_ident() if self.wait_for_ack else None, context.get(ANSWER_SENT)
+            threading.get_ident() if self.wait_for_ack else None,
+            context.get(ANSWER_SENT),
+            context.get(UNANSWERED),
         )
         return next()
 

@@ -9,7 +9,7 @@ from slack_bolt import BoltResponse
 from slack_bolt.listener import thread_runner
 
 from bot.i18n import SV
-from commands.context import KeptAck, acknowledged
+from commands.context import KeptAck, Unanswered, acknowledged
 from fakeslack import visible_text
 from tests.conftest import STAFF
 
@@ -91,12 +91,14 @@ class Spied:
 
     def __init__(self, monkeypatch):
         self.seen: list[tuple[bool, bool]] = []  # (answer carried, answer written)
+        self.others_first: list[bool] = []  # did it know of the other requests?
         given = KeptAck.__call__
 
         def spy(ack, *args, **kwargs):
             response = given(ack, *args, **kwargs)
             carried = bool(args) or any(kwargs.values())
             self.seen.append((carried, ack._sent is not None and ack._sent.is_set()))
+            self.others_first.append(isinstance(ack._unanswered, Unanswered))
             return response
 
         monkeypatch.setattr(KeptAck, "__call__", spy)
@@ -107,6 +109,7 @@ def test_work_after_an_empty_ack_starts_once_the_ack_has_left(bot, fake_slack, m
     assert fake_slack.slash(STAFF, "ny Bättre samordnad vård", channel="CGENERAL").status == 200
     assert fake_slack.modal_stack(STAFF), "the form was opened after the ack"
     assert spied.seen == [(False, True)]  # the server had written the ack first
+    assert spied.others_first == [True]
 
 
 class NotSent(threading.Event):
@@ -153,3 +156,41 @@ def test_an_empty_ack_waits_for_its_answer_to_leave_but_not_for_ever(monkeypatch
     sent.set()
     listener.join(timeout=10)
     assert returned.is_set()
+
+
+def test_work_after_an_empty_ack_lets_unanswered_requests_go_first(monkeypatch):
+    monkeypatch.setattr("commands.context.UNANSWERED_WAIT_SECONDS", 30.0)
+    sent, unanswered = threading.Event(), Unanswered()
+    sent.set()
+    ack = KeptAck(waiter=-1, sent=sent, unanswered=unanswered)
+    returned = threading.Event()
+    with unanswered.waiting():  # another request, still before its ack
+        listener = threading.Thread(target=lambda: (ack(), returned.set()))
+        listener.start()
+        assert not returned.wait(0.2), "work after an ack went before an unanswered request"
+        assert acknowledged(ack)
+    listener.join(timeout=10)
+    assert returned.is_set()
+    assert unanswered.wait_for_none(0)
+
+
+def test_only_work_after_an_empty_ack_on_a_listener_thread_lets_others_go_first(monkeypatch):
+    monkeypatch.setattr("commands.context.UNANSWERED_WAIT_SECONDS", 30.0)
+    sent, unanswered = threading.Event(), Unanswered()
+    sent.set()
+    with unanswered.waiting():
+        KeptAck(waiter=-1, sent=sent, unanswered=unanswered)(text="Mottaget")
+        KeptAck(waiter=threading.get_ident(), sent=sent, unanswered=unanswered)()
+        KeptAck(waiter=None, sent=sent, unanswered=unanswered)()
+        assert not unanswered.wait_for_none(0)  # all three went on at once
+
+
+def test_waiting_for_unanswered_requests_ends_after_a_few_ms_at_most(monkeypatch):
+    monkeypatch.setattr("commands.context.UNANSWERED_WAIT_SECONDS", 0.05)
+    sent, unanswered = threading.Event(), Unanswered()
+    sent.set()
+    with unanswered.waiting(), unanswered.waiting():  # two, answered only after the test
+        listener = threading.Thread(target=KeptAck(waiter=-1, sent=sent, unanswered=unanswered))
+        listener.start()
+        listener.join(timeout=10)
+        assert not listener.is_alive()
