@@ -133,16 +133,12 @@ def matching_words(token: str, vocabulary: list[str]) -> set[str]:
     """Words a query word finds: those it begins, sits inside (Swedish compounds) or nearly
     spells (one slip in five letters)."""
     found = {w for w in vocabulary if w.startswith(token) or (len(token) >= 4 and token in w)}
-    if len(token) >= 5:
-        near = process.extract(
-            token,
-            vocabulary,
-            scorer=fuzz.ratio,
-            processor=None,
-            limit=None,
-            score_cutoff=FUZZY_WORD_MIN,
-        )
-        found.update(word for word, _, _ in near)
+    if len(token) >= 5 and vocabulary:  # scored by cdist: other threads run meanwhile
+        scores = process.cdist(
+            [token], vocabulary, scorer=fuzz.ratio, processor=None,
+            score_cutoff=FUZZY_WORD_MIN, dtype=np.float64, workers=1,
+        )[0]  # fmt: skip
+        found.update(vocabulary[i] for i in np.flatnonzero(scores >= FUZZY_WORD_MIN))
     return found
 
 

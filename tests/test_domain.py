@@ -158,6 +158,16 @@ def test_best_ranks_as_rapidfuzz_extract_does_ties_included(scorer, limit, cutof
     assert matching.best("vård", choices, fuzz.WRatio, 0) == []
 
 
+def test_a_query_word_finds_the_words_rapidfuzz_extract_finds():
+    vocabulary = ["vardplanering", "vardplan", "planering", "hemsjukvard", "omsorg", "vardag"]
+    for token in ("vardplanring", "hemsjukvrd", "omsrog", "xxxxx"):
+        near = process.extract(token, vocabulary, scorer=fuzz.ratio, processor=None,
+                               limit=None, score_cutoff=matching.FUZZY_WORD_MIN)  # fmt: skip
+        expected = {w for w in vocabulary if w.startswith(token) or token in w}
+        assert matching.matching_words(token, vocabulary) == expected | {w for w, _, _ in near}
+    assert matching.matching_words("vardplanring", []) == set()
+
+
 @pytest.mark.parametrize("query", ["gbg", "Goteborg", "göteborg", "GÖTEBORG", "Göteborg"])
 def test_organisation_typeahead_finds_goteborg(ref, query):
     assert ref.match_organisations(query)[0] == "Göteborg"
