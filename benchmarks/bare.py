@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from bot.executor import TrackedExecutor
 from bot.slack_client import make_client, make_respond
+from bot.turns import Unanswered
 from bot.web import slack_endpoint
 from domain.matching import TITLE_MATCH_MIN
 from storage.db import make_engine
@@ -74,4 +75,6 @@ def _app(settings, process_before_response: bool) -> App:
 
 
 def _served(app: App) -> Starlette:
-    return Starlette(routes=[Route("/slack/events", slack_endpoint(app), methods=["POST"])])
+    return Starlette(
+        routes=[Route("/slack/events", slack_endpoint(app, Unanswered()), methods=["POST"])]
+    )

@@ -14,7 +14,7 @@ from bot.given_up import GivenUpVotes
 from bot.languages import UserLanguages
 from bot.settings import Settings
 from bot.slack_client import make_client
-from bot.turns import FairLimit
+from bot.turns import FairLimit, OneAtATime, Unanswered
 from domain.reference import Reference, load_reference
 from storage.db import Database
 from storage.title_index import TitleIndex
@@ -47,6 +47,14 @@ class Services:
     heavy: FairLimit = field(default_factory=lambda: FairLimit(HEAVY_AT_ONCE))
     exports: ExportCache = field(default_factory=ExportCache)  # open-data bodies last built
     given_up: GivenUpVotes = field(default_factory=GivenUpVotes)  # unposted votes to drop
+    # Slack requests not answered yet (counted by bot/web.py): work after an ack lets them
+    # go first.
+    unanswered: Unanswered = field(default_factory=Unanswered)
+    # App Home tabs to publish again after a change, one at a time (commands/home.py).
+    homes: OneAtATime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.homes = OneAtATime(self.listeners.submit, quiet=self.unanswered)
 
 
 def build_services(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Services:

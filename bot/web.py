@@ -18,15 +18,16 @@ from starlette.routing import Route
 
 from bot.i18n import SV
 from bot.logs import new_request_id, request_id
-from commands.context import ANSWER_SENT, UNANSWERED, Unanswered
+from bot.turns import Unanswered
+from commands.context import ANSWER_SENT, UNANSWERED
 from web.public import public_routes
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # Slack's requests are small; anything bigger is not from Slack
 
 
-def slack_endpoint(bolt_app: App):
-    unanswered = Unanswered()  # work after an ack lets these go first (commands/context.py)
+def slack_endpoint(bolt_app: App, unanswered: Unanswered):
+    """`unanswered` counts the requests not answered yet: work after an ack lets them first."""
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -99,7 +100,7 @@ async def http_error(_request: Request, exc: HTTPException) -> Response:
 
 def create_web_app(services, bolt_app: App, *, lifespan=None) -> Starlette:
     routes = [
-        Route("/slack/events", slack_endpoint(bolt_app), methods=["POST"]),
+        Route("/slack/events", slack_endpoint(bolt_app, services.unanswered), methods=["POST"]),
         Route("/healthz", health_endpoint(services), methods=["GET"]),
         # The public page is all a person's browser finds here.
         Route("/", lambda _r: RedirectResponse("/public/", 307), methods=["GET"]),

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Texts
 from bot.slack_client import make_respond
+from bot.turns import Unanswered
 
 log = logging.getLogger(__name__)
 ACK_SECONDS = 3.0  # Slack's limit for an ack, and Bolt's default ack timeout
@@ -26,38 +27,6 @@ SENT_WAIT_SECONDS = 0.5
 UNANSWERED = "unanswered"
 # ... and then at most this long for those to be answered.
 UNANSWERED_WAIT_SECONDS = 0.05
-
-
-class Unanswered:
-    """The Slack requests of this process that have not had their answer yet.
-
-    An ack must reach Slack within 3 s; what follows it (a confirmation, a count) has no
-    such limit. So work after an empty ack first lets the requests still before their ack
-    be answered, for a few ms at most: the GIL lets one thread run at a time, and it
-    otherwise goes round all of them, acks and follow-up work alike.
-    """
-
-    def __init__(self) -> None:
-        self._count = 0
-        self._none = threading.Condition()
-
-    @contextmanager
-    def waiting(self) -> Iterator[None]:
-        """Around one request, from its arrival until its answer is ready."""
-        with self._none:
-            self._count += 1
-        try:
-            yield
-        finally:
-            with self._none:
-                self._count -= 1
-                if not self._count:
-                    self._none.notify_all()
-
-    def wait_for_none(self, timeout: float) -> bool:
-        """Wait until every request has its answer (or the timeout): whether they have."""
-        with self._none:
-            return self._none.wait_for(lambda: not self._count, timeout)
 
 
 class KeptAck(Ack):

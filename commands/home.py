@@ -3,6 +3,7 @@ them (`refresh_home`)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 
@@ -47,23 +48,35 @@ def refresh_home(client: WebClient, svc, user_ids: Iterable[str | None]) -> None
     Call it after the change is committed, with the people whose tab it alters, e.g.:
     a need registered or moved -> its submitter and the admins (`settings.behov_admins`);
     a vote opened or closed -> the voting channel's members; a ballot cast -> the voter;
-    a process leader appointed or changed -> the old and the new leader. Each person's tab
-    is rendered in their own language; Slack failures are logged, never raised (the change
-    itself is saved already). Duplicates and empty ids are skipped.
+    a process leader appointed or changed -> the old and the new leader. The tabs are
+    published one at a time after the caller goes on (`svc.homes`, bot/turns.py
+    `OneAtATime`), each person once however many changes came meanwhile, and each in
+    their own language; Slack failures are logged, never raised (the change itself is
+    saved already). Duplicates and empty ids are skipped.
     """
-    for user_id in dict.fromkeys(u for u in user_ids if u):
-        tx = Texts(svc.languages.language(user_id))
-        try:
-            publish(client, svc, tx, user_id, HomePages())
-        except (SlackClientError, OSError) as exc:
-            log.warning("could not refresh the App Home of %s: %s", user_id, exc)
+    svc.homes.ask(
+        {
+            user_id: functools.partial(_publish_first_page, client, svc, user_id)
+            for user_id in user_ids
+            if user_id
+        }
+    )
+
+
+def _publish_first_page(client: WebClient, svc, user_id: str) -> None:
+    tx = Texts(svc.languages.language(user_id))
+    try:
+        publish(client, svc, tx, user_id, HomePages())
+    except (SlackClientError, OSError) as exc:
+        log.warning("could not refresh the App Home of %s: %s", user_id, exc)
 
 
 def home_opened(ack, event: dict, client: WebClient, context) -> None:
     ack()
     if event.get("tab", "home") != "home":
         return
-    refresh_home(client, context["svc"], [event.get("user")])
+    if event.get("user"):  # the person is looking at it: now, not after others' tabs
+        _publish_first_page(client, context["svc"], event["user"])
 
 
 def navigate(ack, action: dict, body: dict, client: WebClient, context) -> None:

@@ -1,11 +1,15 @@
-"""FairLimit: at most N inside, the waiting ones let in first come, first served."""
+"""FairLimit: at most N inside, the waiting ones let in first come, first served.
+OneAtATime: jobs one after another on a pool, each key once, after the unanswered requests."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-from bot.turns import FairLimit
+import pytest
+
+from bot.executor import TrackedExecutor
+from bot.turns import FairLimit, OneAtATime, Unanswered
 
 
 def wait_until(condition, seconds: float = 5.0) -> None:
@@ -74,3 +78,105 @@ def test_a_place_comes_back_when_the_work_inside_fails():
     with limit:  # would block for ever if the place were lost
         assert limit._free == 0
     assert limit._free == 1
+
+
+def blocked_queue():
+    """A OneAtATime on a real pool whose first job holds until `release` is set."""
+    pool, release, ran = TrackedExecutor(4), threading.Event(), []
+    queue = OneAtATime(pool.submit)
+    queue.ask({"first": lambda: (release.wait(5), ran.append("first"))})
+    wait_until(lambda: not queue._jobs)  # the first job has begun
+    return pool, queue, release, ran
+
+
+def test_jobs_run_one_at_a_time_in_the_order_asked_and_the_pool_knows():
+    pool, queue, release, ran = blocked_queue()
+    lock, inside, most = threading.Lock(), [0], [0]
+
+    def job(name: str):
+        def run() -> None:
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.001)
+            with lock:
+                inside[0] -= 1
+            ran.append(name)
+
+        return run
+
+    for n in range(6):  # from several threads, as listeners ask
+        threading.Thread(target=queue.ask, args=({f"U{n}": job(f"U{n}")},)).start()
+        wait_until(lambda n=n: len(queue._jobs) == n + 1)
+    assert not pool.wait_idle(timeout=0.05)  # waiting jobs count as the pool's work
+    release.set()
+    assert pool.wait_idle(timeout=5)
+    assert ran == ["first", *(f"U{n}" for n in range(6))]
+    assert most[0] == 1 and not queue._running
+
+
+def test_a_key_asked_again_while_waiting_runs_once_with_the_newest_job_in_its_place():
+    pool, queue, release, ran = blocked_queue()
+    queue.ask({"UA": lambda: ran.append("UA old"), "UB": lambda: ran.append("UB")})
+    queue.ask({"UA": lambda: ran.append("UA new")})
+    release.set()
+    assert pool.wait_idle(timeout=5)
+    assert ran == ["first", "UA new", "UB"]
+
+
+def test_a_key_asked_again_while_its_job_runs_runs_again_after_it():
+    pool, queue, release, ran = blocked_queue()
+    queue.ask({"first": lambda: ran.append("first again")})
+    release.set()
+    assert pool.wait_idle(timeout=5)
+    assert ran == ["first", "first again"]
+
+
+def test_a_failing_job_is_logged_and_the_others_still_run(caplog):
+    pool, queue, release, ran = blocked_queue()
+
+    def fails() -> None:
+        raise RuntimeError("database gone")
+
+    queue.ask({"UA": fails, "UB": lambda: ran.append("UB")})
+    release.set()
+    assert pool.wait_idle(timeout=5)
+    assert ran == ["first", "UB"]
+    assert "a job for UA failed" in caplog.text and "database gone" in caplog.text
+    queue.ask({"UC": lambda: ran.append("UC")})  # and the queue still takes work
+    assert pool.wait_idle(timeout=5) and ran[-1] == "UC"
+
+
+def test_each_job_waits_for_the_unanswered_requests_but_not_longer_than_its_limit(monkeypatch):
+    monkeypatch.setattr(OneAtATime, "QUIET_WAIT", 5.0)
+    pool, unanswered, ran = TrackedExecutor(2), Unanswered(), []
+    queue = OneAtATime(pool.submit, quiet=unanswered)
+    answered = threading.Event()
+
+    def request() -> None:
+        with unanswered.waiting():
+            answered.wait(5)
+
+    waiting = threading.Thread(target=request)
+    waiting.start()
+    wait_until(lambda: unanswered._count == 1)
+    queue.ask({"UA": lambda: ran.append("UA")})
+    time.sleep(0.05)
+    assert ran == []  # a request is still before its answer
+    answered.set()
+    assert pool.wait_idle(timeout=5) and ran == ["UA"]
+    waiting.join(5)
+
+    monkeypatch.setattr(OneAtATime, "QUIET_WAIT", 0.01)
+    with unanswered.waiting():  # never answered while the job waits: it goes on anyway
+        queue.ask({"UB": lambda: ran.append("UB")})
+        assert pool.wait_idle(timeout=5) and ran == ["UA", "UB"]
+
+
+def test_a_shut_pool_refuses_and_the_queue_takes_work_again_later():
+    pool = TrackedExecutor(1)
+    pool.shutdown()
+    queue = OneAtATime(pool.submit)
+    with pytest.raises(RuntimeError):
+        queue.ask({"UA": lambda: None})
+    assert not queue._running  # a later ask on a working pool would start a run

@@ -659,6 +659,7 @@ def test_a_closed_vote_waits_for_the_presidium_in_their_home(bot, fake_slack, re
         choose(fake_slack, voter, "gor_nu", message)
     clock.advance(days=8)
     run_due_work(bot.services)
+    bot.settle()  # the tabs are published after the tick, as after an ack
     home = fake_slack.visible_text(fake_slack.home(ADMIN))
     assert f"#{number}" in home and "Gör nu" in home
 
