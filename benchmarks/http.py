@@ -102,7 +102,8 @@ def switches_since(pid: int, before: dict[str, int]) -> int:
 def measure(
     fake, apps: dict[str, tuple], texts: list[str], clients: int, requests: int, rounds: int
 ):
-    """{app: load result}, the apps taking turns round by round.
+    """{app: load result}, the apps taking turns round by round, each warmed first (untimed,
+    the same requests at the same concurrency), as a server that has been running is.
 
     Besides latency: the server process's CPU per request, which other work on the
     machine disturbs far less than it disturbs latency.
@@ -113,7 +114,7 @@ def measure(
     cpu = {name: 0.0 for name in apps}
     switches = {name: 0 for name in apps}
 
-    def send(n: int, name: str, users: load.PerThread) -> float:
+    def send(n: int, name: str, users: load.PerThread, answered: list) -> float:
         user = users.me()
         seen = fake.ephemeral_count(user)
         started = time.time()
@@ -124,15 +125,19 @@ def measure(
             shown = fake.wait_ephemerals(user, seen + 1, timeout=30, start=seen)
             if not shown:
                 raise RuntimeError(f"no answer for {user}")
-            answers[name].append(float(shown[0]["ts"]) - started)
+            answered.append(float(shown[0]["ts"]) - started)
         return result.elapsed
 
+    for name, (url, _pid) in apps.items():  # warm, untimed: connections opened, pools filled
+        fake.app_url = url
+        warming = partial(send, name=name, users=load.PerThread(USERS), answered=[])
+        load.run(warming, clients=clients, requests=clients * 4)
     for _ in range(rounds):
         for name, (url, pid) in apps.items():
             fake.app_url = url
             started, used, gave_up = time.perf_counter(), cpu_seconds(pid), context_switches(pid)
             result = load.run(
-                partial(send, name=name, users=load.PerThread(USERS)),
+                partial(send, name=name, users=load.PerThread(USERS), answered=answers[name]),
                 clients=clients,
                 requests=requests // rounds,
             )
