@@ -651,6 +651,42 @@ def test_opening_tells_the_submitter_and_fills_the_voters_homes(bot, fake_slack,
     assert "Gemensam läkemedelslista" not in fake_slack.visible_text(after)
 
 
+def test_first_ballots_at_once_publish_each_voters_tab_once_and_one_tab_at_a_time(
+    bot, fake_slack, ref, monkeypatch
+):
+    import commands.home
+
+    voters = add_voters(fake_slack, 8)
+    message = open_vote(fake_slack, add_need(bot, ref))
+    lock, inside, most, render = threading.Lock(), [0], [0], commands.home.render
+
+    def counted_render(*args, **kwargs):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            return render(*args, **kwargs)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(commands.home, "render", counted_render)
+    before = len(fake_slack.calls("views.publish"))
+    clicking = [
+        threading.Thread(target=choose, args=(fake_slack, voter, "planera", message))
+        for voter in voters
+    ]
+    for thread in clicking:
+        thread.start()
+    for thread in clicking:
+        thread.join(30)
+    bot.settle()
+    published = [c.args["user_id"] for c in fake_slack.calls("views.publish")[before:]]
+    assert sorted(published) == sorted(voters) and most[0] == 1
+    for voter in voters:
+        assert "Gemensam läkemedelslista" not in fake_slack.visible_text(fake_slack.home(voter))
+
+
 def test_a_closed_vote_waits_for_the_presidium_in_their_home(bot, fake_slack, ref, clock):
     voters = add_voters(fake_slack, 2)
     number = add_need(bot, ref)
