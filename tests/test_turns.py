@@ -10,6 +10,7 @@ import pytest
 
 from bot.executor import TrackedExecutor
 from bot.turns import FairLimit, OneAtATime, Unanswered
+from tests.at_once import AtOnce
 
 
 def wait_until(condition, seconds: float = 5.0) -> None:
@@ -47,24 +48,19 @@ def test_waiting_threads_get_in_in_the_order_they_came():
 
 
 def test_never_more_inside_than_places_and_every_place_comes_back():
-    limit, lock, inside, most = FairLimit(2), threading.Lock(), [0], [0]
+    limit, at_once = FairLimit(2), AtOnce()
 
     def work() -> None:
         for _ in range(50):
-            with limit:
-                with lock:
-                    inside[0] += 1
-                    most[0] = max(most[0], inside[0])
+            with limit, at_once:
                 time.sleep(0.0005)
-                with lock:
-                    inside[0] -= 1
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert most[0] == 2 and inside[0] == 0
+    assert at_once.most == 2 and at_once.inside == 0
     assert limit._free == 2 and not limit._waiting
 
 
@@ -91,16 +87,12 @@ def blocked_queue():
 
 def test_jobs_run_one_at_a_time_in_the_order_asked_and_the_pool_knows():
     pool, queue, release, ran = blocked_queue()
-    lock, inside, most = threading.Lock(), [0], [0]
+    at_once = AtOnce()
 
     def job(name: str):
         def run() -> None:
-            with lock:
-                inside[0] += 1
-                most[0] = max(most[0], inside[0])
-            time.sleep(0.001)
-            with lock:
-                inside[0] -= 1
+            with at_once:
+                time.sleep(0.001)
             ran.append(name)
 
         return run
@@ -112,7 +104,7 @@ def test_jobs_run_one_at_a_time_in_the_order_asked_and_the_pool_knows():
     release.set()
     assert pool.wait_idle(timeout=5)
     assert ran == ["first", *(f"U{n}" for n in range(6))]
-    assert most[0] == 1 and not queue._running
+    assert at_once.most == 1 and not queue._running
 
 
 def test_a_key_asked_again_while_waiting_runs_once_with_the_newest_job_in_its_place():

@@ -14,6 +14,7 @@ from commands import ids
 from domain.needs import Draft
 from storage.models import Ballot, JobClaim, Need, Vote
 from storage.needs import change_phase, create_need, history
+from tests.at_once import AtOnce
 from tests.conftest import ADMIN, STAFF, VOTING_CHANNEL, Bot, make_settings
 
 CHOICE = ids.VOTE_CAST
@@ -658,17 +659,11 @@ def test_first_ballots_at_once_publish_each_voters_tab_once_and_one_tab_at_a_tim
 
     voters = add_voters(fake_slack, 8)
     message = open_vote(fake_slack, add_need(bot, ref))
-    lock, inside, most, render = threading.Lock(), [0], [0], commands.home.render
+    at_once, render = AtOnce(), commands.home.render
 
     def counted_render(*args, **kwargs):
-        with lock:
-            inside[0] += 1
-            most[0] = max(most[0], inside[0])
-        try:
+        with at_once:
             return render(*args, **kwargs)
-        finally:
-            with lock:
-                inside[0] -= 1
 
     monkeypatch.setattr(commands.home, "render", counted_render)
     before = len(fake_slack.calls("views.publish"))
@@ -682,7 +677,7 @@ def test_first_ballots_at_once_publish_each_voters_tab_once_and_one_tab_at_a_tim
         thread.join(30)
     bot.settle()
     published = [c.args["user_id"] for c in fake_slack.calls("views.publish")[before:]]
-    assert sorted(published) == sorted(voters) and most[0] == 1
+    assert sorted(published) == sorted(voters) and at_once.most == 1
     for voter in voters:
         assert "Gemensam läkemedelslista" not in fake_slack.visible_text(fake_slack.home(voter))
 
