@@ -1,6 +1,5 @@
-"""Heavy answers after the ack (fuzzy lookups, lists, searches, App Home tabs) run two at a
-time per process, so the acks of other requests do not wait for the GIL behind a crowd of
-them."""
+"""Heavy answers after the ack (fuzzy lookups, lists, searches, App Home tabs) run one at a
+time per process, so the acks of other requests do not wait for the GIL behind them."""
 
 from __future__ import annotations
 
@@ -10,30 +9,24 @@ import time
 from bot.app import HEAVY_AT_ONCE
 from commands import home, status
 from fakeslack import visible_text
+from tests.at_once import AtOnce
 from tests.conftest import Bot, make_settings
 
 PEOPLE = [f"UHEAVY{i}" for i in range(6)]
 
 
-def slowed(monkeypatch, module, name: str) -> list[int]:
+def slowed(monkeypatch, module, name: str) -> AtOnce:
     """Make module.name (the real one, called) take as long as it would over many needs;
-    the list returned holds the most calls that were running at once."""
-    lock, inside, most = threading.Lock(), [0], [0]
-    real = getattr(module, name)
+    what is returned counts the most calls that were running at once."""
+    at_once, real = AtOnce(), getattr(module, name)
 
     def slow(*args, **kwargs):
-        with lock:
-            inside[0] += 1
-            most[0] = max(most[0], inside[0])
-        try:
+        with at_once:
             time.sleep(0.3)
             return real(*args, **kwargs)
-        finally:
-            with lock:
-                inside[0] -= 1
 
     monkeypatch.setattr(module, name, slow)
-    return most
+    return at_once
 
 
 def start_bot(database_url, fake_slack, clock) -> Bot:
@@ -55,11 +48,11 @@ def all_at_once(work, people) -> dict:
     return results
 
 
-def test_heavy_answers_run_two_at_a_time_and_everyone_gets_theirs(
+def test_heavy_answers_run_one_at_a_time_and_everyone_gets_theirs(
     database_url, fake_slack, clock, monkeypatch
 ):
     running = start_bot(database_url, fake_slack, clock)
-    most = slowed(monkeypatch, status, "answer")
+    at_once = slowed(monkeypatch, status, "answer")
     try:
         acks = all_at_once(
             lambda p: fake_slack.slash(p, "status trygg hemgång", channel="CHEAVY"), PEOPLE
@@ -69,23 +62,23 @@ def test_heavy_answers_run_two_at_a_time_and_everyone_gets_theirs(
         running.settle()
         running.stop()
     assert all(result.status == 200 for result in acks.values())
-    assert most[0] == HEAVY_AT_ONCE == 2
+    assert at_once.most == HEAVY_AT_ONCE == 1
     for person in PEOPLE:
         [answer] = answers[person]
         assert "Hittade inget behov vars titel liknar ”trygg hemgång”" in visible_text(answer)
 
 
-def test_app_home_tabs_are_rendered_two_at_a_time_and_everyone_gets_theirs(
+def test_app_home_tabs_are_rendered_one_at_a_time_and_everyone_gets_theirs(
     database_url, fake_slack, clock, monkeypatch
 ):
     running = start_bot(database_url, fake_slack, clock)
-    most = slowed(monkeypatch, home, "render")
+    at_once = slowed(monkeypatch, home, "render")
     try:
         acks = all_at_once(fake_slack.app_home_opened, PEOPLE)
     finally:
         running.settle()
         running.stop()
     assert all(result.status == 200 for result in acks.values())
-    assert most[0] == HEAVY_AT_ONCE
+    assert at_once.most == HEAVY_AT_ONCE
     for person in PEOPLE:
         assert "Behov" in visible_text(fake_slack.home(person))

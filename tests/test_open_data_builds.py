@@ -1,6 +1,6 @@
 """Building an open-data export: it holds a batch of needs in memory, not the whole body, and
-it takes a place among the heavy answers (services.heavy) like lists and App Home tabs, while
-sending a built export needs none; on both databases."""
+builds run one at a time (services.builds), apart from the heavy answers, while sending a
+built export needs no place; on both databases."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 import storage.public
 import web.public
 import web.records
-from bot.app import HEAVY_AT_ONCE
+from bot.app import BUILDS_AT_ONCE, HEAVY_AT_ONCE
 from bot.server import ServerThread
 from tests.conftest import wait_for
 from tests.public_support import insert_published, served_site
@@ -58,22 +58,36 @@ def download(server: ServerThread, path: str) -> bytes:
         return answer.read()
 
 
-def test_an_export_build_waits_for_a_heavy_place_and_sending_one_takes_none(database_url, clock):
+def test_an_export_build_waits_for_a_build_place_and_sending_one_takes_none(database_url, clock):
     with served_site(database_url, clock, 30) as site:
         services = site.services
         server = ServerThread(site.runtime.web_app).start()
         try:
             kept = download(server, "/public/needs.csv")  # built and kept
             with ThreadPoolExecutor(1) as pool, Statements(services.db.engine) as sent:
-                with ExitStack() as busy:  # both places taken, as by two lists worked on
-                    for _ in range(HEAVY_AT_ONCE):
-                        busy.enter_context(services.heavy)
+                with ExitStack() as busy:  # every place taken, as by other builds
+                    for _ in range(BUILDS_AT_ONCE):
+                        busy.enter_context(services.builds)
                     assert download(server, "/public/needs.csv") == kept  # sent, no place
                     built = pool.submit(download, server, "/public/needs.json")  # not kept
-                    wait_for(lambda: len(services.heavy._waiting) == 1, "a build in the queue")
+                    wait_for(lambda: len(services.builds._waiting) == 1, "a build in the queue")
                     assert sent.record_reads == 0 and not built.done()
                 body = built.result(timeout=15)  # a place came free: built and sent
             assert sent.record_reads == 1
+            assert json.loads(body)["count"] == len(site.get("/public/needs.json").json()["needs"])
+        finally:
+            server.stop()
+
+
+def test_an_export_build_does_not_wait_for_the_heavy_answers(database_url, clock):
+    with served_site(database_url, clock, 30) as site:
+        server = ServerThread(site.runtime.web_app).start()
+        try:
+            with ExitStack() as busy:  # every heavy place taken, as by a fuzzy lookup
+                for _ in range(HEAVY_AT_ONCE):
+                    busy.enter_context(site.services.heavy)
+                with ThreadPoolExecutor(1) as pool:
+                    body = pool.submit(download, server, "/public/needs.json").result(timeout=15)
             assert json.loads(body)["count"] == len(site.get("/public/needs.json").json()["needs"])
         finally:
             server.stop()

@@ -226,9 +226,10 @@ class PublicSite:
         needs as one array, to which each answer adds the rest; a JSON build returns
         (count, total).
 
-        A build takes a place among the heavy answers (services.heavy), in turn with lists
-        and App Home tabs: encoding every need holds the GIL long enough to delay acks."""
-        with self.svc.heavy, self.svc.db.session() as session:
+        Builds run one at a time (services.builds): encoding every need holds the GIL
+        long enough to delay acks. Apart from the heavy answers, so that people's fuzzy
+        lookups and lists do not wait for a build over many needs."""
+        with self.svc.builds, self.svc.db.session() as session:
             total, rows = self._export_rows(session, query, limit, offset)
             records = map(self.recorder(base_url), rows)
             if kind == "csv":
