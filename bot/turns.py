@@ -9,6 +9,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+log = logging.getLogger(__name__)
+
 
 class FairLimit:
     """At most `places` threads inside at once; the others wait in the order they came.
@@ -126,4 +128,4 @@ class OneAtATime:
             try:
                 job()
             except Exception:  # one failed job must not strand the others
-                logging.getLogger(__name__).exception("a job for %s failed", key)
+                log.exception("a job for %s failed", key)
