@@ -78,6 +78,7 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
     from commands.context import AddServices, ReplaceRespond
     from commands.errors import handle_error
     from commands.redelivery import RefuseRedeliveries
+    from commands.status import read_ahead
 
     settings = services.settings
     app = App(
@@ -89,7 +90,7 @@ def build_bolt_app(services: Services, *, process_before_response: bool = False)
         listener_executor=services.listeners,
     )
     app.middleware(ReplaceRespond(settings))  # first: even errors of the next answer with it
-    app.middleware(RefuseRedeliveries(services))
+    app.middleware(RefuseRedeliveries(services, read_ahead=read_ahead))
     app.middleware(AddServices(services, wait_for_ack=not process_before_response))
     app.error(handle_error)
     register_all(app)

@@ -21,6 +21,7 @@ from commands import (
     vote_opening,
 )
 from commands.context import telling_user
+from commands.redelivery import READ_AHEAD
 from commands.render.help import help_blocks, usage
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft, parse_number
@@ -39,6 +40,7 @@ class Turn:
     channel_id: str
     trigger_id: str
     argument: str
+    read_ahead: dict | None = None  # rows read with the request's key (commands/redelivery.py)
 
 
 def register(app: App) -> None:
@@ -57,6 +59,7 @@ def handle_behov(ack, command: dict, client: WebClient, respond, context) -> Non
         channel_id=command.get("channel_id", ""),
         trigger_id=command.get("trigger_id", ""),
         argument=parsed.argument,
+        read_ahead=context.get(READ_AHEAD),
     )
     route = ROUTES.get(parsed.name)
     if route is None:
@@ -88,7 +91,8 @@ def answer_status(turn: Turn) -> None:
     if parse_number(turn.argument) is None and turn.argument:  # a fuzzy lookup: after the ack
         answer_after_ack(turn, "looking up a need", status.answer)
         return
-    text, blocks = status.answer(turn.svc, turn.tx, turn.argument)  # one indexed read
+    # one indexed read, done with the request's key
+    text, blocks = status.answer(turn.svc, turn.tx, turn.argument, turn.read_ahead)
     turn.ack(text=text, blocks=blocks)
 
 

@@ -3,22 +3,41 @@
 from __future__ import annotations
 
 from bot.i18n import Texts
+from commands import ids
+from commands.redelivery import ReadAhead
 from commands.render.help import usage
 from commands.render.kit import escape, section
 from commands.render.needs import choice_blocks, status_blocks
+from domain.commands import parse
 from domain.matching import clear_winner
 from domain.needs import parse_number
-from storage.needs import need_rows, status_row
+from storage.needs import STATUS_BY_NUMBER, need_rows, status_row
 
 
-def answer(svc, tx: Texts, argument: str) -> tuple[str, list[dict]]:
-    """(fallback text, blocks) answering `/behov status <nr|text>`."""
+def read_ahead(body: dict) -> ReadAhead | None:
+    """`/behov status 12` reads need 12 before its ack: with the request's key, then
+    (commands/redelivery.py)."""
+    if body.get("command") != ids.COMMAND:
+        return None
+    parsed = parse(body.get("text"))
+    number = parse_number(parsed.argument) if parsed.name == "status" else None
+    if number is None:
+        return None
+    return ReadAhead(("status", number), STATUS_BY_NUMBER, {"need_id": number})
+
+
+def answer(svc, tx: Texts, argument: str, read: dict | None = None) -> tuple[str, list[dict]]:
+    """(fallback text, blocks) answering `/behov status <nr|text>`; `read` is what the
+    request read ahead, if anything."""
     if not argument:
         return usage(tx("status.usage"), tx, "status")
     number = parse_number(argument)
     if number is not None:
-        with svc.db.driver() as driver:
-            need = status_row(driver, need_id=number)
+        if read and ("status", number) in read:
+            need = read["status", number]
+        else:  # not read ahead (Socket Mode)
+            with svc.db.driver() as driver:
+                need = status_row(driver, need_id=number)
         if need is None:
             return _plain(tx("status.no_number", number=number))
         return show(svc, tx, need)

@@ -150,7 +150,7 @@ def _by_number(columns) -> DriverStatement:
 _BY_NUMBER = _by_number(_NEEDS.columns)
 # What a status answer shows (commands/render/needs.py `status_blocks`): the hottest read
 # there is, without the description and lists it would otherwise convert.
-_STATUS_BY_NUMBER = _by_number(
+STATUS_BY_NUMBER = _by_number(
     [
         _NEEDS.c[name]
         for name in (
@@ -174,7 +174,7 @@ def need_row(driver: Driver, *, need_id: int) -> tuple | None:
 
 def status_row(driver: Driver, *, need_id: int) -> tuple | None:
     """The columns of a need that its status shows, as `row.title` …; None if none."""
-    return driver.first(_STATUS_BY_NUMBER, need_id=need_id)
+    return driver.first(STATUS_BY_NUMBER, need_id=need_id)
 
 
 def need_rows(conn: Connection, *, ids: Sequence[int]) -> dict[int, Row]:

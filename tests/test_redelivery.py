@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from sqlalchemy import event
 from sqlmodel import select
 
 from storage.db import Database
 from storage.models import ProcessedRequest
-from storage.requests import first_time, forget_before
+from storage.needs import STATUS_BY_NUMBER, status_row
+from storage.requests import first_time, first_time_reading, forget_before
 from tests.conftest import STAFF
+from tests.lifecycle_support import new_need
 
 
 def test_a_key_is_new_once_even_for_a_second_process(db, clock):
@@ -34,6 +37,46 @@ def test_old_keys_are_forgotten(db, clock):
     with db.driver(write=True) as d:
         assert first_time(d, key="sig:old", now=clock())
         assert not first_time(d, key="sig:new", now=clock())
+
+
+def test_a_key_is_recorded_and_a_row_read_in_one_go(db, clock, ref):
+    number = new_need(db, ref, clock, title="Samordnad vårdplanering")
+    with db.driver() as d:
+        expected = status_row(d, need_id=number)
+    assert expected.title == "Samordnad vårdplanering"
+
+    def record_and_read(key: str, need_id: int):
+        with db.driver(write=True) as d:
+            return first_time_reading(
+                d, key=key, now=clock(), read=STATUS_BY_NUMBER, need_id=need_id
+            )
+
+    assert record_and_read("sig:a", number) == (True, expected)
+    assert record_and_read("sig:a", number) == (False, expected)  # a replay: read all the same
+    assert record_and_read("sig:b", number + 1) == (True, None)  # no such need
+    with db.driver(write=True) as d:  # both keys are kept, as `first_time` keeps them
+        assert not first_time(d, key="sig:a", now=clock())
+        assert not first_time(d, key="sig:b", now=clock())
+
+
+def test_status_by_number_reads_the_need_with_the_requests_key(bot, fake_slack, ref, clock):
+    """One connection for the whole request (on PostgreSQL one round trip, for the key and the
+    need together), and the answer is the need as stored."""
+    number = new_need(bot.db, ref, clock, title="Mobila team för äldre")
+    fake_slack.slash(STAFF, "hjälp", channel="CGENERAL")  # the first request also tidies keys
+    checkouts = []
+
+    def checked_out(*_args) -> None:
+        checkouts.append(1)
+
+    event.listen(bot.db.engine, "checkout", checked_out)
+    try:
+        answer = fake_slack.slash(STAFF, f"status {number}", channel="CGENERAL")
+    finally:
+        event.remove(bot.db.engine, "checkout", checked_out)
+    assert answer.status == 200
+    assert f"#{number} · Mobila team för äldre" in fake_slack.visible_text(answer.json)
+    assert len(checkouts) == 1
 
 
 def test_a_retried_event_is_acknowledged_and_not_acted_on_again(bot, fake_slack, caplog):

@@ -73,6 +73,20 @@ def test_a_replayed_registration_is_refused(bot, fake_slack, captured):
     assert row_counts(bot.db) == before
 
 
+def test_a_replayed_status_lookup_is_refused_and_shows_nothing(bot, fake_slack, captured):
+    """The need is read together with the key (commands/redelivery.py `ReadAhead`); a replay
+    still gets no answer."""
+    register(fake_slack, captured, "Samordnad vårdplanering")
+    first = fake_slack.slash(STAFF, "status 1", channel="CGENERAL")
+    assert "Samordnad vårdplanering" in fake_slack.visible_text(first.json)
+    body, headers = captured[-1]
+    before = row_counts(bot.db)
+
+    again = fake_slack.post_raw(body, headers)
+    assert (again.status, again.body) == (401, b"")
+    assert row_counts(bot.db) == before
+
+
 @pytest.mark.parametrize(
     "attack",
     ["wrong secret", "old timestamp", "future timestamp", "no signature", "body changed"],
