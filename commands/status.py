@@ -15,15 +15,20 @@ from storage.needs import STATUS_BY_NUMBER, need_rows, status_row
 
 
 def read_ahead(body: dict) -> ReadAhead | None:
-    """`/behov status 12` reads need 12 before its ack: with the request's key, then
-    (commands/redelivery.py)."""
+    """`/behov status 12` reads need 12 before its ack, so it is read together with the
+    request's key (commands/redelivery.py)."""
     if body.get("command") != ids.COMMAND:
         return None
     parsed = parse(body.get("text"))
     number = parse_number(parsed.argument) if parsed.name == "status" else None
     if number is None:
         return None
-    return ReadAhead(("status", number), STATUS_BY_NUMBER, {"need_id": number})
+    return ReadAhead(_read_as(number), STATUS_BY_NUMBER, {"need_id": number})
+
+
+def _read_as(number: int) -> tuple:
+    """What a read-ahead of need `number` is called, for `read_ahead` and `answer` alike."""
+    return ("status", number)
 
 
 def answer(svc, tx: Texts, argument: str, read: dict | None = None) -> tuple[str, list[dict]]:
@@ -33,8 +38,8 @@ def answer(svc, tx: Texts, argument: str, read: dict | None = None) -> tuple[str
         return usage(tx("status.usage"), tx, "status")
     number = parse_number(argument)
     if number is not None:
-        if read and ("status", number) in read:
-            need = read["status", number]
+        if read and _read_as(number) in read:
+            need = read[_read_as(number)]
         else:  # not read ahead (Socket Mode)
             with svc.db.driver() as driver:
                 need = status_row(driver, need_id=number)
