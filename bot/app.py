@@ -14,7 +14,7 @@ from bot.given_up import GivenUpVotes
 from bot.languages import UserLanguages
 from bot.settings import Settings
 from bot.slack_client import make_client
-from bot.turns import FairLimit, OneAtATime, Unanswered
+from bot.turns import BackSeat, FairLimit, OneAtATime, Unanswered
 from domain.reference import Reference, load_reference
 from storage.db import Database
 from storage.title_index import TitleIndex
@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 # as advised). With two, fuzzy lookups at 16 clients on one core had an ack p99 of 49-52 ms
 # on SQLite, with one 31-35 ms, and their answers came sooner too (p99 128-135 -> 104-113).
 HEAVY_AT_ONCE = 1
+# ... on threads of their own at this lower priority (nice), so that on the process's core an
+# ack about to be given runs before them (bot/turns.py BackSeat). A/B, fuzzy lookups at 16
+# clients on one core, SQLite: ack p99 1.09-1.37x the bare app's at the same priority,
+# 0.67-0.80x at nice 10 and 0.71-0.84x at 19, the answers as soon (benchmarks/README.md).
+HEAVY_NICE = 10
 # Builds of the open-data exports at once per process: apart from the answers, so that a
 # build over many needs (a second or more at 100,000) does not hold up people's answers.
 BUILDS_AT_ONCE = 1
@@ -48,7 +53,7 @@ class Services:
     titles: TitleIndex = field(default_factory=TitleIndex)
     clock: Callable[[], datetime] = utc_now
     listeners: TrackedExecutor = field(default_factory=TrackedExecutor)
-    heavy: FairLimit = field(default_factory=lambda: FairLimit(HEAVY_AT_ONCE))
+    heavy: BackSeat = field(default_factory=lambda: BackSeat(HEAVY_AT_ONCE, HEAVY_NICE))
     builds: FairLimit = field(default_factory=lambda: FairLimit(BUILDS_AT_ONCE))
     exports: ExportCache = field(default_factory=ExportCache)  # open-data bodies last built
     given_up: GivenUpVotes = field(default_factory=GivenUpVotes)  # unposted votes to drop

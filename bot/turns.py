@@ -3,10 +3,13 @@ answered; work done one at a time, each key once."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,37 @@ class FairLimit:
                 self._waiting.popleft().release()
             else:
                 self._free += 1
+
+
+class BackSeat:
+    """Heavy work run on threads of its own, first come first served, at a lower CPU
+    priority than the threads that acknowledge Slack.
+
+    A fuzzy lookup scores titles without the GIL (`process.cdist`), so on the process's one
+    core it competes with the acks at the operating system only: at the same priority it
+    takes time slices from requests about to be acknowledged. `nice` steps lower, it runs
+    when no ack is ready to. The caller waits for the result (its exceptions included); the
+    work runs in the caller's contextvars (its request id).
+    """
+
+    def __init__(self, places: int, nice: int) -> None:
+        self._nice = nice
+        self._pool = ThreadPoolExecutor(
+            max_workers=places, thread_name_prefix="heavy", initializer=self._lower_priority
+        )
+
+    def run(self, work: Callable[[], object]) -> object:
+        return self._pool.submit(contextvars.copy_context().run, work).result()
+
+    def _lower_priority(self) -> None:
+        if not self._nice or not hasattr(os, "setpriority"):
+            return
+        thread = threading.get_native_id()  # on Linux a thread has a priority of its own
+        try:
+            lower = min(19, os.getpriority(os.PRIO_PROCESS, thread) + self._nice)
+            os.setpriority(os.PRIO_PROCESS, thread, lower)
+        except OSError:
+            log.warning("could not lower the priority of the heavy work's thread")
 
 
 class Unanswered:

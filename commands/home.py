@@ -37,8 +37,7 @@ def render(svc, tx: Texts, user_id: str, pages: HomePages) -> dict:
 def publish(client: WebClient, svc, tx: Texts, user_id: str, pages: HomePages) -> None:
     # A tab is a dozen queries and a few hundred blocks: heavy work, in turn with the other
     # heavy answers, so that many at once (every voter's first click) do not hold up acks.
-    with svc.heavy:
-        view = render(svc, tx, user_id, pages)
+    view = svc.heavy.run(lambda: render(svc, tx, user_id, pages))
     client.views_publish(user_id=user_id, view=view)
 
 

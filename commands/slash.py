@@ -105,8 +105,7 @@ def answer_after_ack(turn: Turn, what: str, answer: Callable) -> None:
     turn.ack()
     with telling_user(turn.respond, turn.tx, what):
         try:
-            with turn.svc.heavy:
-                text, blocks = answer(turn.svc, turn.tx, turn.argument)
+            text, blocks = turn.svc.heavy.run(lambda: answer(turn.svc, turn.tx, turn.argument))
         except Exception as error:
             text, blocks = errors.explain(error, f"/behov ({what})", turn.tx), None
         turn.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

@@ -5,6 +5,7 @@ built export needs no place; on both databases."""
 from __future__ import annotations
 
 import json
+import threading
 import tracemalloc
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -83,11 +84,20 @@ def test_an_export_build_does_not_wait_for_the_heavy_answers(database_url, clock
     with served_site(database_url, clock, 30) as site:
         server = ServerThread(site.runtime.web_app).start()
         try:
-            with ExitStack() as busy:  # every heavy place taken, as by a fuzzy lookup
+            busy, release = ThreadPoolExecutor(HEAVY_AT_ONCE), threading.Event()
+            inside = threading.Semaphore(0)
+            try:  # every heavy place taken, as by a fuzzy lookup
                 for _ in range(HEAVY_AT_ONCE):
-                    busy.enter_context(site.services.heavy)
+                    busy.submit(
+                        site.services.heavy.run, lambda: (inside.release(), release.wait(15))
+                    )
+                for _ in range(HEAVY_AT_ONCE):
+                    assert inside.acquire(timeout=5)
                 with ThreadPoolExecutor(1) as pool:
                     body = pool.submit(download, server, "/public/needs.json").result(timeout=15)
+            finally:
+                release.set()
+                busy.shutdown()
             assert json.loads(body)["count"] == len(site.get("/public/needs.json").json()["needs"])
         finally:
             server.stop()

@@ -1,15 +1,18 @@
 """FairLimit: at most N inside, the waiting ones let in first come, first served.
-OneAtATime: jobs one after another on a pool, each key once, after the unanswered requests."""
+OneAtATime: jobs one after another on a pool, each key once, after the unanswered requests.
+BackSeat: heavy work on threads of its own at a lower priority, the caller given its result."""
 
 from __future__ import annotations
 
+import contextvars
+import os
 import threading
 import time
 
 import pytest
 
 from bot.executor import TrackedExecutor
-from bot.turns import FairLimit, OneAtATime, Unanswered
+from bot.turns import BackSeat, FairLimit, OneAtATime, Unanswered
 from tests.at_once import AtOnce
 
 
@@ -172,3 +175,51 @@ def test_a_shut_pool_refuses_and_the_queue_takes_work_again_later():
     with pytest.raises(RuntimeError):
         queue.ask({"UA": lambda: None})
     assert not queue._running  # a later ask on a working pool would start a run
+
+
+REQUEST = contextvars.ContextVar("request", default=None)
+
+
+def priority_of_this_thread() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities are Unix only")
+def test_back_seat_work_runs_niced_on_its_own_thread_with_the_callers_context():
+    seat, mine = BackSeat(1, nice=5), priority_of_this_thread()
+    REQUEST.set("req-1")
+    ran = seat.run(lambda: (threading.get_ident(), priority_of_this_thread(), REQUEST.get()))
+    thread, priority, request = ran
+    assert thread != threading.get_ident()
+    assert priority == min(19, mine + 5)
+    assert request == "req-1"
+    assert priority_of_this_thread() == mine  # the caller's own priority is untouched
+
+
+def test_back_seat_gives_the_caller_the_works_exception():
+    def fails():
+        raise ValueError("trasig")
+
+    with pytest.raises(ValueError, match="trasig"):
+        BackSeat(1, nice=0).run(fails)
+
+
+def test_back_seat_runs_no_more_at_once_than_its_places():
+    seat, at_once = BackSeat(2, nice=0), AtOnce()
+
+    def work(n: int) -> int:
+        with at_once:
+            time.sleep(0.02)
+        return n * n
+
+    results = {}
+    threads = [
+        threading.Thread(target=lambda n=n: results.update({n: seat.run(lambda: work(n))}))
+        for n in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert results == {n: n * n for n in range(8)}
+    assert at_once.most == 2
