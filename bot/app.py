@@ -31,7 +31,8 @@ HEAVY_AT_ONCE = 1
 # ... on threads of their own at this lower priority (nice), so that on the process's core an
 # ack about to be given runs before them (bot/turns.py BackSeat). A/B, fuzzy lookups at 16
 # clients on one core, SQLite: ack p99 1.09-1.37x the bare app's at the same priority,
-# 0.67-0.80x at nice 10 and 0.71-0.84x at 19, the answers about as soon (README.md).
+# 0.67-0.80x at nice 10 and 0.71-0.84x at 19; the answers a little later, more so at 19
+# (benchmarks/README.md, the reading of 23:08-23:30).
 HEAVY_NICE = 10
 # Builds of the open-data exports at once per process: apart from the answers, so that a
 # build over many needs (a second or more at 100,000) does not hold up people's answers.
