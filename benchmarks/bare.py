@@ -4,12 +4,17 @@ settings and executor):
 - `bare`: a slack-bolt app that only acknowledges;
 - `floor`: the least a fuzzy `/behov status <text>` can do: acknowledge, then rapidfuzz's
   `process.extract` (same scorer and cutoff) over the titles held in a plain list, and post
-  the best titles to the response_url the way ours posts (bot/hooks.py).
+  the best titles to the response_url the way ours posts (bot/hooks.py);
+- `row`: the least a `/behov status #12` can do: the bare app plus the one statement every
+  such request needs (the replay key recorded and the need's row read, as ours does them:
+  one round trip on PostgreSQL), then an ack with the need's title. Against the bare app it
+  says what that statement alone costs; against ours, what all the rest of ours costs.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from rapidfuzz import fuzz, process, utils
 from slack_bolt import App
@@ -22,7 +27,9 @@ from bot.slack_client import make_client, make_respond
 from bot.turns import Unanswered
 from bot.web import slack_endpoint
 from domain.matching import TITLE_MATCH_MIN
-from storage.db import make_engine
+from storage.db import Database, make_engine
+from storage.needs import STATUS_BY_NUMBER
+from storage.requests import first_time_reading
 
 
 def bare_web_app(settings, *, process_before_response: bool) -> Starlette:
@@ -57,6 +64,24 @@ def floor_web_app(settings, *, process_before_response: bool) -> Starlette:
     return _served(app)
 
 
+def row_floor_web_app(settings, *, process_before_response: bool) -> Starlette:
+    """The bare app's plumbing (Bolt's own ack), plus the key and the row in one statement."""
+    db = Database.from_url(settings.database_url)
+    app = _app(settings, process_before_response)
+
+    @app.command("/behov")
+    def key_row_then_ack(ack, command, request):
+        key = "sig:" + request.headers["x-slack-signature"][0]
+        number = int(command["text"].rpartition("#")[2])
+        with db.driver(write=True) as driver:
+            _, row = first_time_reading(
+                driver, key=key, now=datetime.now(UTC), read=STATUS_BY_NUMBER, need_id=number
+            )
+        ack(text=row.title if row else "-")
+
+    return _served(app)
+
+
 def _app(settings, process_before_response: bool) -> App:
     app = App(
         client=make_client(settings),
@@ -78,3 +103,6 @@ def _served(app: App) -> Starlette:
     return Starlette(
         routes=[Route("/slack/events", slack_endpoint(app, Unanswered()), methods=["POST"])]
     )
+
+
+FLOORS = {"bare": bare_web_app, "floor": floor_web_app, "row": row_floor_web_app}  # by --app

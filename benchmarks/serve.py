@@ -1,4 +1,4 @@
-"""`python -m benchmarks.serve --app behov|bare|floor --pbr 0|1 --port P`: one server process.
+"""`python -m benchmarks.serve --app behov|bare|floor|row --pbr 0|1 --port P`: one server process.
 
 Both apps are served identically (bot.server.make_server: uvicorn, the Starlette adapter of
 bot/web.py), with settings from the environment; only what Bolt runs differs.
@@ -15,7 +15,7 @@ from bot.settings import load_settings
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--app", choices=["behov", "bare", "floor"], required=True)
+    parser.add_argument("--app", choices=["behov", "bare", "floor", "row"], required=True)
     parser.add_argument("--pbr", type=int, choices=[0, 1], required=True)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
@@ -26,11 +26,10 @@ def main() -> None:
 
     keep_to_one_cpu(settings.behov_cpus)  # as `behov serve` does, for every app alike
 
-    if args.app in ("bare", "floor"):
+    if args.app != "behov":
         from benchmarks import bare
 
-        make = bare.bare_web_app if args.app == "bare" else bare.floor_web_app
-        web_app = make(settings, process_before_response=bool(args.pbr))
+        web_app = bare.FLOORS[args.app](settings, process_before_response=bool(args.pbr))
         settle_heap()  # every app alike, as `behov serve` does
     else:
         runtime = build_runtime(settings, process_before_response=bool(args.pbr))
