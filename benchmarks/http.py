@@ -276,7 +276,7 @@ def section(quick: bool = False) -> list[tuple[str, str]]:
             "floor ack p99 / answer p99 ms",
             "answer p99 / floor answer p99",
             "req/s bare / ours",
-            "server CPU ms per request bare / ours",
+            "server CPU ms per request bare / floor / ours",
             "context switches per request bare / ours",
         ],
         rows,
@@ -312,7 +312,8 @@ def _rate_cells(got: dict) -> list[str]:
 
 def _cells(got: dict) -> list[str]:
     """A row's measured cells; the floor is its request's (`floor` or `row`, bare.py)."""
-    bare, ours, floor = got["bare"], got["behov"], got.get("floor") or got.get("row")
+    bare, ours = got["bare"], got["behov"]
+    floor = got["floor"] if "floor" in got else got["row"]
     return [
         ms(bare["p50"]),
         ms(bare["p99"]),
@@ -321,9 +322,9 @@ def _cells(got: dict) -> list[str]:
         f"**{ours['p99'] / bare['p99']:.2f}×**",
         f"{ms(ours['answer_p50'])} / {ms(ours['answer_p99'])}",
         f"**{ours['answer_p99'] / bare['p99']:.2f}×**",
-        f"{ms(floor['p99'])} / {ms(floor['answer_p99'])}" if floor else "–",
-        f"{ours['answer_p99'] / floor['answer_p99']:.2f}×" if floor else "–",
+        f"{ms(floor['p99'])} / {ms(floor['answer_p99'])}",
+        f"{ours['answer_p99'] / floor['answer_p99']:.2f}×",
         f"{bare['per_second']:.0f} / {ours['per_second']:.0f}",
-        f"{bare['cpu_ms']:.2f} / {ours['cpu_ms']:.2f}",
+        f"{bare['cpu_ms']:.2f} / {floor['cpu_ms']:.2f} / {ours['cpu_ms']:.2f}",
         f"{bare['switches']:.1f} / {ours['switches']:.1f}",
     ]
