@@ -14,7 +14,6 @@ settings and executor):
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from rapidfuzz import fuzz, process, utils
 from slack_bolt import App
@@ -22,13 +21,15 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from bot.app import utc_now
 from bot.executor import TrackedExecutor
 from bot.slack_client import make_client, make_respond
 from bot.turns import Unanswered
 from bot.web import slack_endpoint
+from commands.redelivery import request_key
+from commands.status import read_ahead
 from domain.matching import TITLE_MATCH_MIN
 from storage.db import Database, make_engine
-from storage.needs import STATUS_BY_NUMBER
 from storage.requests import first_time_reading
 
 
@@ -70,12 +71,11 @@ def row_floor_web_app(settings, *, process_before_response: bool) -> Starlette:
     app = _app(settings, process_before_response)
 
     @app.command("/behov")
-    def key_row_then_ack(ack, command, request):
-        key = "sig:" + request.headers["x-slack-signature"][0]
-        number = int(command["text"].rpartition("#")[2])
+    def key_row_then_ack(ack, request):
+        key, ahead = request_key(request, request.body), read_ahead(request.body)  # as ours
         with db.driver(write=True) as driver:
             _, row = first_time_reading(
-                driver, key=key, now=datetime.now(UTC), read=STATUS_BY_NUMBER, need_id=number
+                driver, key=key, now=utc_now(), read=ahead.statement, **ahead.params
             )
         ack(text=row.title if row else "-")
 
