@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 LANGUAGES = ("sv", "en")
@@ -52,6 +53,10 @@ class Texts:
         forms = catalogue(self.lang).get(key) or catalogue(DEFAULT)[key]
         form = forms[0] if count == 1 else forms[-1]
         return form.format(count=count, **values)
+
+    def number(self, number: float) -> str:
+        """A number as the language writes it: `3 000` and `2,5` in Swedish."""
+        return format_decimal(number, locale=self.lang)
 
 
 SV = Texts("sv")

@@ -255,6 +255,7 @@ def _errors(ack, tx: Texts, problems: dict, blocks: dict | None = None) -> bool:
     errors = {}
     for name, problem in problems.items():
         key, values = problem if isinstance(problem, tuple) else (problem, {})
+        values = {k: tx.number(v) if k == "max" else v for k, v in values.items()}  # 3 000
         errors[(blocks or {}).get(name, name)] = tx(key, **values)
     ack(response_action="errors", errors=errors)
     return True

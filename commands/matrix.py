@@ -65,5 +65,5 @@ def send_matrix(client: WebClient, svc, tx: Texts, *, user_id: str, respond) -> 
             filename=FILENAME,
             title=tx("matrix.title"),
             alt_txt=tx("matrix.alt"),
-            initial_comment=tx("matrix.comment", count=len(needs)),
+            initial_comment=tx.plural("matrix.comment", len(needs)),
         )

@@ -118,7 +118,7 @@ def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> st
     if taken_up:
         _tell_followers(svc, client, number)
     refresh_home(client, svc, [*sorted(eligible), *sorted(svc.settings.behov_admins)])
-    return tx("vote.opened", number=number, channel=channel, count=len(eligible))
+    return tx.plural("vote.opened", len(eligible), number=number, channel=channel)
 
 
 def unposted_limit(settings) -> timedelta:

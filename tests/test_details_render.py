@@ -56,7 +56,7 @@ def test_a_new_need_shows_admin_and_submitter_their_own_buttons(db, ref, clock):
     assert action_ids(render(db, need_id, "UOTHER")) == [ids.FOLLOW]
     text = text_of(admin)
     assert "Fas 1 av 4: Identifierat behov" in text and "Behov #1" in text
-    assert "Öppna omröstning" in text and "Dölj från offentliga sidan" in text
+    assert "Öppna omröstning" in text and "Dölj på den offentliga sidan" in text
 
 
 def test_a_need_in_execution_shows_mission_timetable_and_decision(db, ref, clock):
@@ -173,7 +173,7 @@ def test_a_long_history_is_paged_within_block_kit_limits(db, ref, clock):
     history = [b for b in first["blocks"] if b["type"] == "context"][1:-1]
     assert len(history) == HISTORY_PAGE
     assert "version 299" in text_of(history[0])  # newest first
-    assert "Händelse 1–15 av 301, nyast först." in text_of(first)
+    assert "Händelser 1–15 av 301, nyast först." in text_of(first)
     pager = first["blocks"][-1]["elements"]
     assert [(b["action_id"], b["value"]) for b in pager] == [(ids.DETAILS_OLDER, f"{need_id}:15")]
     last = render(db, need_id, STAFF, offset=300)
@@ -217,6 +217,14 @@ def test_history_lines_say_who_what_old_new_and_why():
     assert "ändrade ursprunget: – → Politiskt uppdrag" in history_line(origin, _ref(), SV, UTC)
     unknown = NeedEvent(need_id=1, at=NOW, actor=None, kind="something_new")
     assert "Behov: something_new" in history_line(unknown, _ref(), SV, UTC)
+
+
+def test_a_vote_without_a_result_says_why_in_words():
+    for verdict, sv, en in (("oavgjort", "oavgjort", "a tie"),
+                            ("ej_beslutfort", "inte beslutsför", "no quorum")):  # fmt: skip
+        event = NeedEvent(need_id=1, at=NOW, actor=None, kind="vote_closed", new_value=verdict)
+        assert history_line(event, _ref(), SV, UTC).endswith(f"omröstningen stängdes: {sv}")
+        assert history_line(event, _ref(), EN, UTC).endswith(f"the vote closed: {en}")
 
 
 def test_mission_changes_name_the_part_in_lower_case_mid_sentence():

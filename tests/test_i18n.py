@@ -112,3 +112,14 @@ def test_swedish_wording_the_reviewer_asked_for():
         assert EN(key).endswith("(VVG's presidium and secretariat only)")
     assert "VVG:s sekretariat" in SV("error.unexpected", error_id="ab12cd34")
     assert "VVG secretariat" in EN("error.unexpected", error_id="ab12cd34")
+
+
+def test_counts_and_numbers_read_right_in_both_languages():
+    one = {"number": 3, "channel": "CVOTE"}
+    assert SV.plural("vote.opened", 1, **one).endswith("1 medlem kan rösta.")
+    assert EN.plural("vote.opened", 1, **one).endswith("1 member can vote.")
+    assert SV.plural("vote.result.no_quorum", 1, quorum=3).startswith("*Inte beslutsför*: 1 röst,")
+    assert SV.plural("report.days", 1, days=SV.number(1)) == "1 dag"
+    assert SV.plural("report.days", 2.5, days=SV.number(2.5)) == "2,5 dagar"
+    assert EN.plural("report.days", 2.5, days=EN.number(2.5)) == "2.5 days"
+    assert SV.number(3000) == "3\xa0000" and EN.number(3000) == "3,000"

@@ -281,12 +281,12 @@ def test_a_long_history_pages_in_the_details_view(bot, fake_slack, ref, clock):
     for _ in range(40):
         crafted(fake_slack, STAFF, ids.UNFOLLOW if _ % 2 == 0 else ids.FOLLOW, number)
     view = open_details(fake_slack, STAFF, number)
-    assert "Händelse 1–15 av 41, nyast först." in seen(fake_slack, view)
+    assert "Händelser 1–15 av 41, nyast först." in seen(fake_slack, view)
     fake_slack.click(STAFF, ids.DETAILS_OLDER, value=f"{number}:15")
     view = fake_slack.top_view(STAFF)
-    assert "Händelse 16–30 av 41, nyast först." in seen(fake_slack, view)
+    assert "Händelser 16–30 av 41, nyast först." in seen(fake_slack, view)
     fake_slack.click(STAFF, ids.DETAILS_OLDER, value=f"{number}:30")
     assert "registrerade behovet" in seen(fake_slack, fake_slack.top_view(STAFF))
     fake_slack.click(STAFF, ids.DETAILS_NEWER, value=f"{number}:15")
-    assert "Händelse 16–30 av 41" in seen(fake_slack, fake_slack.top_view(STAFF))
+    assert "Händelser 16–30 av 41" in seen(fake_slack, fake_slack.top_view(STAFF))
     assert len(fake_slack.top_view(STAFF)["blocks"]) <= 100

@@ -96,7 +96,7 @@ def test_the_vote_message_arrives_once_and_is_the_one_stored(
     assert_marked_once(message)
     [vote] = stored_votes(impatient_bot)
     assert vote.message_ts == message["ts"] and vote.channel == VOTING_CHANNEL
-    assert "är öppnad" in visible_text(fake_slack.ephemerals(ADMIN)[-1])
+    assert "har öppnats" in visible_text(fake_slack.ephemerals(ADMIN)[-1])
     assert len(fake_slack.calls("chat.postMessage")) == calls
 
 

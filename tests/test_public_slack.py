@@ -138,8 +138,8 @@ def test_the_toggle_button_for_the_details_view():
 
     need = Need(id=7, title="x", description="x", origin="", submitted_by=STAFF)
     assert toggle_button(need, SV) == {
-        "type": "button", "text": {"type": "plain_text", "text": "Dölj från offentliga sidan",
+        "type": "button", "text": {"type": "plain_text", "text": "Dölj på den offentliga sidan",
         "emoji": True}, "action_id": ids.HIDE_PUBLIC, "value": "7",
     }  # fmt: skip
     need.public_hidden = True
-    assert toggle_button(need, SV)["text"]["text"] == "Visa på offentliga sidan"
+    assert toggle_button(need, SV)["text"]["text"] == "Visa på den offentliga sidan"

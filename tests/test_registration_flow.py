@@ -176,7 +176,7 @@ def test_message_markup_becomes_plain_text_once_escaped_everywhere(bot, fake_sla
     field = shortcut_form(fake_slack, ts)
     assert field["element"]["initial_value"] == PREFILLED
     hint = field["hint"]["text"]  # nothing was cut, but a name was put in: the person is asked
-    assert "står med namn" in hint and "offentliga webbsida" in hint and "3 000" not in hint
+    assert "står med namn" in hint and "den offentliga sidan" in hint and "3 000" not in hint
     fake_slack.submit(STAFF, dict(GOOD, **{ids.DESCRIPTION: PREFILLED}))
     [need] = stored_needs(bot)
     assert need.description == PREFILLED
@@ -270,7 +270,7 @@ def test_a_lookup_by_number_answers_in_the_ack_by_text_after_it(bot, fake_slack)
 def test_status_unknown_number_text_and_nothing(bot, fake_slack):
     expectations = {
         "status #99999": "inget behov med nummer #99999",
-        "status abc": "Hittade inget behov",
+        "status abc": "Inget behov har en titel",
         "status": "Skriv behovets nummer",
     }
     for text, expected in expectations.items():
@@ -305,7 +305,7 @@ def test_every_usage_error_ends_with_the_help_line_of_its_subcommand(bot, fake_s
         (STAFF, "bevaka", "Skriv behovets nummer", "• `/behov bevaka <nr>`"),
         (STAFF, "lista 9", "är ingen fas", "• `/behov lista [1-4]`"),
         (STAFF, "sök", "Skriv vad du söker efter", "• `/behov sök <text>`"),
-        (ADMIN, "rösta", "Skriv numret på behovet", "• `/behov rösta <nr>`"),
+        (ADMIN, "rösta", "Skriv behovets nummer", "• `/behov rösta <nr>`"),
         (ADMIN, "rapport förra", "Skriv ett årtal", "• `/behov rapport [år]`"),
     ]
     for user, text, usage, help_line in expectations:

@@ -149,11 +149,11 @@ BAD_VALUES = [
     ("BEHOV_LOG_LEVEL", "loud", "Inställningen BEHOV_LOG_LEVEL är ogiltig: "
      "ska vara DEBUG, INFO, WARNING eller ERROR."),
     ("BEHOV_TIMEZONE", "Mars/Olympus", "Inställningen BEHOV_TIMEZONE är ogiltig: "
-     "okänd tidszon, ange till exempel Europe/Stockholm."),
+     "ska vara en känd tidszon, till exempel Europe/Stockholm."),
     ("BEHOV_DIGEST_CRON", "every monday", "Inställningen BEHOV_DIGEST_CRON är ogiltig: "
      "ska vara ett cron-uttryck med fem fält, t.ex. 0 8 * * mon."),
     ("BEHOV_VOTE_DURATION", "0d", "Inställningen BEHOV_VOTE_DURATION är ogiltig: "
-     "ange ett positivt tal följt av s, m, h eller d, till exempel 7d."),
+     "ska vara ett positivt tal följt av s, m, h eller d, till exempel 7d."),
     ("BEHOV_CPUS", "1-3", "Inställningen BEHOV_CPUS är ogiltig: "
      "ska vara processorkärnornas nummer, åtskilda med kommatecken, t.ex. 2,3."),
     ("SLACK_API_URL", "slack.com/api",

@@ -114,7 +114,7 @@ def test_other_requests_are_answered_while_the_vote_message_is_posted(bot, fake_
         assert "Din röst om" in next_ephemeral(fake_slack, voter, seen)
         assert not hold.released  # all of it while the vote message was still on its way
         assert ballots(bot) == [(voter, "planera")]
-    assert "är öppnad" in last_ephemeral(fake_slack, ADMIN)
+    assert "har öppnats" in last_ephemeral(fake_slack, ADMIN)
     [_, opened] = votes(bot)
     assert opened.need_id == number
     assert opened.message_ts == fake_slack.messages(VOTING_CHANNEL)[-1]["ts"]
@@ -134,7 +134,7 @@ def test_a_click_before_the_message_is_recorded_changes_nothing_and_says_so(bot,
         with bot.db.session() as s:  # not open yet: no phase change, no opening in the history
             assert s.get(Need, number).phase == 1
             assert [e.kind for e in history(s, need_id=number)] == ["registered"]
-    assert "är öppnad" in last_ephemeral(fake_slack, ADMIN)
+    assert "har öppnats" in last_ephemeral(fake_slack, ADMIN)
     choose(fake_slack, voter, "gor_nu", message)
     assert "Din röst om" in last_ephemeral(fake_slack, voter)
     assert ballots(bot) == [(voter, "gor_nu")]
@@ -164,7 +164,7 @@ def test_two_admins_opening_the_same_vote_at_once_open_one(two_admins_bot, fake_
         told = next_ephemeral(fake_slack, SECOND_ADMIN, seen)
         assert f"En omröstning om #{number} håller på att öppnas" in told
         assert len(fake_slack.calls("conversations.members")) == asked
-    assert "är öppnad" in last_ephemeral(fake_slack, ADMIN)
+    assert "har öppnats" in last_ephemeral(fake_slack, ADMIN)
     assert len(fake_slack.messages(VOTING_CHANNEL)) == 1
     posts = [c for c in fake_slack.calls("chat.postMessage") if c.args["channel"] == VOTING_CHANNEL]
     assert len(posts) == 1
@@ -202,7 +202,7 @@ def test_a_vote_whose_opener_died_before_posting_is_never_open_and_then_replaced
 
     message = open_vote(fake_slack, number)
     [vote] = votes(bot)
-    assert vote.message_ts == message["ts"] and "är öppnad" in last_ephemeral(fake_slack, ADMIN)
+    assert vote.message_ts == message["ts"] and "har öppnats" in last_ephemeral(fake_slack, ADMIN)
 
 
 def test_a_new_vote_replaces_one_stranded_longer_than_the_longest_wait(bot, fake_slack, ref, clock):

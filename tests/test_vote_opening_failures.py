@@ -89,7 +89,7 @@ def test_a_message_whose_vote_could_not_be_recorded_comes_down(bot, fake_slack, 
 
     message = open_vote(fake_slack, number)  # trying again works
     [vote] = votes(bot)
-    assert vote.message_ts == message["ts"] and "är öppnad" in last_ephemeral(fake_slack, ADMIN)
+    assert vote.message_ts == message["ts"] and "har öppnats" in last_ephemeral(fake_slack, ADMIN)
 
 
 def test_a_message_that_cannot_be_deleted_either_is_logged(
@@ -114,7 +114,7 @@ def test_a_commit_that_went_through_although_it_failed_opens_the_vote(
     with failing_recording(bot, monkeypatch, commit_lost=True) as failed:
         fake_slack.slash(ADMIN, f"rösta {number}", channel="CGENERAL")
     assert failed.failed
-    assert "är öppnad" in last_ephemeral(fake_slack, ADMIN)
+    assert "har öppnats" in last_ephemeral(fake_slack, ADMIN)
     assert fake_slack.calls("chat.delete") == []
     [message] = fake_slack.messages(VOTING_CHANNEL)
     [vote] = votes(bot)

@@ -61,7 +61,7 @@ class CommitRefused(RecordingFailure):
 
 def opened_once(bot, fake_slack, number: int, message: dict) -> None:
     """The vote is open with this message, the only one in the channel, in phase 2."""
-    assert "är öppnad" in last_ephemeral(fake_slack, ADMIN)
+    assert "har öppnats" in last_ephemeral(fake_slack, ADMIN)
     [vote] = votes(bot)
     assert vote.message_ts == message["ts"]
     assert [m["ts"] for m in fake_slack.messages(VOTING_CHANNEL)] == [message["ts"]]
@@ -160,7 +160,7 @@ def test_an_opening_under_way_elsewhere_tells_when_a_retry_surely_works(
     assert f"En omröstning om #{number} håller på att öppnas" in told
     assert "har försöket avbrutits: försök då igen" in told
     latest = clock() + unposted_limit(bot.services.settings)  # in each reader's zone in Slack
-    assert f"Senast <!date^{int(latest.timestamp())}^" in told and "> går det säkert." in told
+    assert f"Från och med <!date^{int(latest.timestamp())}^" in told and "> går det säkert." in told
     assert fake_slack.messages(VOTING_CHANNEL) == []
 
 

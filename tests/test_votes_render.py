@@ -75,7 +75,7 @@ def test_the_open_vote_shows_need_deadline_count_and_four_choices(ref):
     shown = texts_of(blocks)
     assert "#12" in shown and "Beskrivning" in shown and "3 av 12 har röstat" in shown
     assert f"<!date^{int((NOW + timedelta(days=7)).timestamp())}^" in shown
-    assert "Uppkomst" in shown and "Framtidens vårdinformationsmiljö" in shown
+    assert "Ursprung" in shown and "Framtidens vårdinformationsmiljö" in shown
     labels = [b["text"]["text"] for b in buttons(blocks)]
     for label, start in zip(labels, ["Gör nu", "Planera", "Delegera", "Avvakta"], strict=False):
         assert label.startswith(start)

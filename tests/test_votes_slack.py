@@ -109,7 +109,7 @@ def test_an_admin_opens_a_vote_in_the_voting_channel(bot, fake_slack, ref):
     text = fake_slack.visible_text(message)
     assert f"#{number}" in text and "Läkemedel &lt;!channel&gt;" in text
     assert "Alla huvudmän ska se samma läkemedelslista." in text
-    assert "Identifierat behov av gemensamt utvecklingsarbete" in text or "Uppkomst" in text
+    assert "Identifierat behov av gemensamt utvecklingsarbete" in text or "Ursprung" in text
     assert "Framtidens vårdinformationsmiljö" in text
     assert "0 av 4 har röstat" in text  # three voters and the admin; the bot is not a voter
     assert "<!date^" in text
@@ -121,7 +121,7 @@ def test_an_admin_opens_a_vote_in_the_voting_channel(bot, fake_slack, ref):
     ]
     for start in ("Gör nu", "Planera", "Delegera", "Avvakta", "Visa detaljer"):
         assert any(label.startswith(start) for label in labels)
-    assert "är öppnad" in last_ephemeral(fake_slack, ADMIN)
+    assert "har öppnats" in last_ephemeral(fake_slack, ADMIN)
     with bot.db.session() as s:
         assert s.get(Need, number).phase == 2
         kinds = [e.kind for e in history(s, need_id=number)]
@@ -173,7 +173,7 @@ def test_without_a_voting_channel_the_answer_says_so(database_url, fake_slack, c
 
 def test_usage_and_unknown_needs(bot, fake_slack, ref):
     fake_slack.slash(ADMIN, "rösta", channel="CGENERAL")
-    assert "/behov rösta 12" in last_ephemeral(fake_slack, ADMIN)
+    assert "/behov rösta #12" in last_ephemeral(fake_slack, ADMIN)
     fake_slack.slash(ADMIN, "rösta 99", channel="CGENERAL")
     assert "99" in last_ephemeral(fake_slack, ADMIN)
     assert fake_slack.messages(VOTING_CHANNEL) == []

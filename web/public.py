@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 import orjson
 from babel.dates import format_date
-from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -69,7 +68,7 @@ def _environment() -> Environment:
     )
     env.globals["t"] = SV  # the public page is Swedish by contract; texts from the catalogue
     env.filters["long_date"] = _long_date
-    env.filters["n"] = lambda number: format_decimal(number, locale="sv")
+    env.filters["n"] = SV.number
     return env
 
 

@@ -28,6 +28,7 @@ from domain.lifecycle import Action
 from domain.mission import MilestoneKind
 from domain.phases import Quadrant
 from domain.reference import Reference
+from domain.votes import Verdict
 from storage.details import NeedDetails
 from storage.models import Need, NeedEvent
 
@@ -326,6 +327,8 @@ def _what(e: NeedEvent, ref: Reference, tx: Texts) -> str:
         return tx(f"details.event.moved.{field}", old=f"#{old}", new=f"#{new}")
     if kind == EventKind.VOTE_CLOSED and new in {q.value for q in Quadrant}:
         return tx("details.event.vote_closed", result=tx(f"details.quadrant.{new}"))
+    if kind == EventKind.VOTE_CLOSED and new in {v.value for v in Verdict}:
+        return tx("details.event.vote_closed", result=tx(f"details.verdict.{new}"))
     if kind == EventKind.VOTE_CLOSED:
         return tx("details.event.vote_closed", result=escape(new or "–"))
     if kind in SIMPLE_KINDS:

@@ -119,7 +119,7 @@ def matrix_text(needs: list[Placed], tx: Texts) -> tuple[str, list[dict]]:
     ]
     groups.append((f"*{tx('matrix.tie')}*", [n for n in needs if n.has_result and not n.quadrant]))
     groups.append((f"*{tx('matrix.no_result')}*", [n for n in needs if not n.has_result]))
-    blocks = [section(tx("matrix.intro", count=len(needs)))]
+    blocks = [section(tx.plural("matrix.intro", len(needs)))]
     for heading, members in groups:
         if not members:
             continue
@@ -127,7 +127,7 @@ def matrix_text(needs: list[Placed], tx: Texts) -> tuple[str, list[dict]]:
         blocks += line_sections(heading, lines)
     if len(blocks) > MAX_BLOCKS:
         blocks = blocks[:MAX_BLOCKS] + [context(tx("matrix.more"))]
-    return tx("matrix.fallback", count=len(needs)), blocks
+    return tx.plural("matrix.fallback", len(needs)), blocks
 
 
 def _line(need: Placed, tx: Texts) -> str:

@@ -9,6 +9,11 @@ from commands.render.kit import escape, shorten
 MAX_COMMENT = 3900  # a file's initial comment stays well inside Slack's message limit
 
 
+def _days(tx: Texts, days: float) -> str:
+    """`1 dag`, `2,5 dagar`: the number written as in the language."""
+    return tx.plural("report.days", days, days=tx.number(days))
+
+
 def _counts(table: Table) -> str:
     return " · ".join(f"{escape(label)} {count}" for _, label, count in table.rows) or "–"
 
@@ -40,7 +45,12 @@ def report_text(tables: list[Table], tx: Texts, year: int) -> str:
         else:
             lines.append(
                 f"• {phase}: "
-                + tx("report.line.time", median=f"{median:g}", longest=f"{longest:g}", need=need)
+                + tx(
+                    "report.line.time",
+                    median=_days(tx, median),
+                    longest=_days(tx, longest),
+                    need=need,
+                )
             )
     done = by_name["completed"]
     lines.append(f"*{done.title}*")

@@ -139,7 +139,7 @@ def verdict_line(outcome: Result, tx: Texts) -> str:
     """`Resultat: Planera (viktigt + inte bråttom)`, or oavgjort, or inte beslutsför."""
     verdict = outcome.verdict
     if verdict is Verdict.NO_QUORUM:
-        return tx("vote.result.no_quorum", voted=outcome.tally.total, quorum=outcome.quorum)
+        return tx.plural("vote.result.no_quorum", outcome.tally.total, quorum=outcome.quorum)
     if verdict is Verdict.TIE:
         axes = [
             tx(f"vote.axis.{name}")
