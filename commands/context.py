@@ -150,7 +150,7 @@ def telling_user(respond, tx: Texts, what: str) -> Iterator[None]:
         yield
     except (SlackClientError, OSError) as exc:
         log.warning("Slack call failed while %s: %s", what, exc)
-        if respond is not None:
+        if respond is not None and getattr(respond, "response_url", True):
             try:
                 respond(text=tx("error.slack"), response_type="ephemeral", replace_original=False)
             except (SlackClientError, OSError) as again:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.i18n import Texts
 from bot.posting import post_once
@@ -77,7 +77,7 @@ def details_view(svc, tx: Texts, need_id: int, user_id: str, offset: int = 0) ->
     return details_modal(d, allowed, svc.ref, tx, svc.settings.tz, offset=offset)
 
 
-def _in_modal(body: dict) -> str | None:
+def clicked_modal(body: dict) -> str | None:
     """The id of the modal the click came from, if it came from one."""
     view = body.get("view") or {}
     return view.get("id") if view.get("type") == "modal" else None
@@ -85,21 +85,28 @@ def _in_modal(body: dict) -> str | None:
 
 def _show(client: WebClient, body: dict, view: dict) -> None:
     """Put a modal on top of the one clicked in, or open one from a message or the Home tab."""
-    if _in_modal(body):
+    if clicked_modal(body):
         client.views_push(trigger_id=body["trigger_id"], view=view)
     else:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def tell(client: WebClient, body: dict, respond, tx: Texts, text: str) -> None:
-    """Answer a click where the person is: ephemeral in a message, a notice over a modal."""
+    """Answer a click where the person is: ephemeral in a message, a notice over a modal.
+
+    A notice needs the click's trigger_id, which Slack accepts for 3 seconds only: after
+    slower work (posting a vote message) the answer comes as a direct message instead."""
     with telling_user(respond, tx, "answering a click"):
-        if _in_modal(body) or (body.get("view") and body.get("trigger_id")):
-            _show(client, body, forms.notice_modal(text, tx))
+        if clicked_modal(body) or (body.get("view") and body.get("trigger_id")):
+            try:
+                _show(client, body, forms.notice_modal(text, tx))
+                return
+            except SlackApiError as exc:
+                log.info("no notice over the view (%s): told by direct message", exc)
         elif body.get("response_url"):
             respond(text=text, response_type="ephemeral", replace_original=False)
-        else:
-            post_once(client, channel=body["user"]["id"], text=text)
+            return
+        post_once(client, channel=body["user"]["id"], text=text)
 
 
 # ---------------------------------------------------------------- the details view
@@ -115,7 +122,7 @@ def open_details(ack, action: dict, body: dict, client: WebClient, respond, cont
         return
     with telling_user(respond, tx, "opening a need's details"):
         current = body.get("view") or {}
-        if _in_modal(body) and current.get("previous_view_id"):
+        if clicked_modal(body) and current.get("previous_view_id"):
             # Already on a pushed view: replace it, so the forms opened from the details
             # still fit in Slack's stack of three views.
             client.views_update(view_id=current["id"], view=view)
@@ -128,7 +135,7 @@ def page_history(ack, action: dict, body: dict, client: WebClient, respond, cont
     svc, tx = context["svc"], context["tx"]
     number, _, offset = (action.get("value") or "").partition(":")
     need_id = parse_number(number)
-    view_id = _in_modal(body)
+    view_id = clicked_modal(body)
     if need_id is None or not offset.isdigit() or view_id is None:
         return
     view = details_view(svc, tx, need_id, body["user"]["id"], offset=int(offset))
@@ -161,7 +168,7 @@ def open_action_form(ack, action: dict, body: dict, client: WebClient, respond, 
     user_id = body["user"]["id"]
     act = FORM_BUTTONS[action["action_id"]]
     need_id = parse_number(action.get("value") or "")
-    meta = {"v": _in_modal(body)}
+    meta = {"v": clicked_modal(body)}
     with svc.db.session() as session:
         need = get_need(session, need_id=need_id) if need_id is not None else None
         if need is None:
@@ -358,7 +365,7 @@ def follow_click(ack, action: dict, body: dict, client: WebClient, respond, cont
     following = action["action_id"] == ids.FOLLOW
     need_id = parse_number(action.get("value") or "")
     text = change_following(svc, tx, user_id, need_id, follow=following)
-    view_id = _in_modal(body)
+    view_id = clicked_modal(body)
     if view_id and text == _done_text(tx, need_id, following):
         refresh_details(client, svc, tx, view_id, need_id, user_id)
         return

@@ -23,6 +23,7 @@ from bot.slack_client import make_client
 from commands import voters
 from commands.context import say, telling_user
 from commands.home import refresh_home
+from commands.lifecycle import clicked_modal, refresh_details, tell
 from commands.notify import notify_change
 from commands.render.help import usage
 from commands.render.votes import deadline_text, vote_message
@@ -57,14 +58,19 @@ def open_from_command(turn) -> None:
 
 
 def open_from_button(ack, body: dict, action: dict, client: WebClient, respond, context) -> None:
-    """The "Öppna omröstning" button of a need's details (value = need number)."""
+    """The "Öppna omröstning" button of a need's details (value = need number): the details
+    then show the open vote, and the answer comes over them (a modal has no response_url)."""
     ack()
     svc, tx = context["svc"], context["tx"]
     number = parse_number(action.get("value") or "")
     if number is None:
         return
-    with telling_user(respond, tx, "opening a vote"):
-        say(respond, open_for(svc, client, tx, body["user"]["id"], number))
+    user_id = body["user"]["id"]
+    answer = tx("error.slack")  # unless Slack lets the opening through (logged if not)
+    with telling_user(None, tx, "opening a vote"):
+        answer = open_for(svc, client, tx, user_id, number)
+    refresh_details(client, svc, tx, clicked_modal(body), number, user_id)
+    tell(client, body, respond, tx, answer)
 
 
 def open_for(svc, client: WebClient, tx: Texts, user_id: str, number: int) -> str:

@@ -271,3 +271,38 @@ def test_an_orphan_vote_message_does_nothing_and_says_it_is_not_in_use(bot, fake
     assert ballots(bot) == [(voter, "planera")]
     with bot.db.session() as s:
         assert s.get(Need, first).phase == 1  # the undone vote changed nothing
+
+
+def open_from_details(fake_slack, number: int, *, trigger_ttl: float = 3.0) -> dict:
+    """`/behov status <nr>` → "Visa detaljer" → "Öppna omröstning"; the details view.
+    `trigger_ttl` is how long Slack then accepts the click's trigger_id."""
+    fake_slack.slash(ADMIN, f"status {number}", channel="CGENERAL")
+    fake_slack.click(ADMIN, ids.DETAILS, message=fake_slack.ephemerals(ADMIN)[-1])
+    details = fake_slack.top_view(ADMIN)
+    fake_slack.trigger_ttl = trigger_ttl
+    fake_slack.click(ADMIN, ids.OPEN_VOTE, value=str(number))
+    return details
+
+
+def test_an_admin_opens_a_vote_from_the_details_and_is_told_over_them(bot, fake_slack, ref):
+    add_voters(fake_slack, 2)
+    number = add_need(bot, ref)
+    details = open_from_details(fake_slack, number)
+    [vote] = votes(bot)
+    assert vote.message_ts == fake_slack.messages(VOTING_CHANNEL)[-1]["ts"]
+    notice = visible_text(fake_slack.top_view(ADMIN))
+    assert f"Omröstningen om #{number} har öppnats i <#{VOTING_CHANNEL}>." in notice
+    refreshed = fake_slack.modal_stack(ADMIN)[-2]  # the details, under the notice
+    assert refreshed["id"] == details["id"] and "Stäng omröstningen" in visible_text(refreshed)
+    assert fake_slack.problems == []
+
+
+def test_an_opening_slower_than_the_trigger_is_told_by_direct_message(bot, fake_slack, ref):
+    add_voters(fake_slack, 2)
+    number = add_need(bot, ref)
+    open_from_details(fake_slack, number, trigger_ttl=0.0)  # expired when the vote is posted
+    assert len(votes(bot)) == 1
+    [dm] = fake_slack.dm_messages(ADMIN)
+    assert f"Omröstningen om #{number} har öppnats" in visible_text(dm)
+    assert fake_slack.problems == ["views.push: expired_trigger_id"]  # tried first, as Slack
+    fake_slack.problems.clear()
