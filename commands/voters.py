@@ -2,7 +2,9 @@
 
 The cache is filled with `conversations.members` (all pages) when a vote opens or closes and
 whenever it is older than MAX_AGE at a click from someone it does not list, and kept current
-by the member_joined_channel / member_left_channel events. The bot itself is never a voter.
+by the member_joined_channel / member_left_channel events. The bot itself is never a voter,
+nor is another app's bot or a deactivated account in the channel (users.info, remembered in
+`svc.languages`); when Slack cannot tell, the member counts.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def fetch_members(client: WebClient, channel: str) -> list[str]:
 def refresh(svc, client: WebClient, channel: str) -> list[str]:
     """Read the members from Slack into the cache; the eligible voters, sorted."""
     bot = bot_user_id(client)
-    users = [u for u in fetch_members(client, channel) if u != bot]
+    users = [u for u in fetch_members(client, channel) if u != bot and _person(svc, u)]
     with svc.db.session(write=True) as session:
         replace_members(session, channel=channel, users=users, now=svc.clock())
     return sorted(set(users))
@@ -100,7 +102,7 @@ def may_vote(svc, client: WebClient, channel: str, user: str) -> bool:
 
 def joined(svc, client: WebClient, channel: str, user: str) -> list[int]:
     """A member joined: cache them; the open votes whose count of eligible changed."""
-    if user == bot_user_id(client):
+    if user == bot_user_id(client) or not _person(svc, user):
         return []
     with svc.db.session() as session:
         empty = members_refreshed_at(session, channel=channel) is None
@@ -109,6 +111,10 @@ def joined(svc, client: WebClient, channel: str, user: str) -> list[int]:
     with svc.db.session(write=True) as session:
         add_member(session, channel=channel, user=user, now=svc.clock())
         return bump_open_votes(session, channel=channel)
+
+
+def _person(svc, user: str) -> bool:
+    return svc.languages.is_person(user) is not False
 
 
 def left(svc, channel: str, user: str) -> list[int]:

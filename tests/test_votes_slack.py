@@ -703,3 +703,19 @@ def test_the_app_home_sends_the_matrix_to_the_direct_messages(bot, fake_slack, r
     assert f"#{number}" in text
     [upload] = fake_slack.files
     assert upload["name"].endswith(".png")
+
+
+def test_other_apps_and_deactivated_accounts_in_the_channel_are_not_voters(bot, fake_slack, ref):
+    people = add_voters(fake_slack, 2)
+    fake_slack.add_user("UWORKFLOW", "arbetsflode", is_bot=True)
+    fake_slack.add_user("UGONE", "slutat", deleted=True)
+    fake_slack.channel(VOTING_CHANNEL)["members"] += ["UWORKFLOW", "UGONE"]
+    number = add_need(bot, ref)
+    open_vote(fake_slack, number)
+    assert "3 medlemmar kan rösta" in last_ephemeral(fake_slack, ADMIN)  # with the admin
+    assert stored_vote(bot).eligible_count == 3
+    fake_slack.emit_events = True
+    fake_slack.add_user("UAPP", "ny-app", is_bot=True)
+    fake_slack.join(VOTING_CHANNEL, "UAPP")  # an app added while the vote is open
+    choose(fake_slack, people[0], "planera", vote_message(fake_slack))
+    assert "1 av 3" in shown(fake_slack)
