@@ -18,7 +18,7 @@ from bot.server import ServerThread
 from storage.db import Database
 from tests.browser_support import ARGS, CHROMIUM, needs_chromium, serious_violations
 from tests.conftest import Clock, make_settings
-from tests.public_support import add_many, build_portfolio
+from tests.public_support import START, add_many, add_need, build_portfolio, move
 
 pytestmark = needs_chromium
 
@@ -164,6 +164,28 @@ def test_narrow_screen_and_print(server, page):
     page.emulate_media(media="print")
     assert page.locator("form.filters").is_hidden()
     assert page.locator("article.need").first.is_visible()
+
+
+LONG_WORD = "Läkemedelsgenomgångsuppföljningsdokumentationsstandardiseringsarbetsgruppsrutiner"
+
+
+def test_a_long_compound_word_wraps_instead_of_widening_the_page(tmp_path, page):
+    running, services = _serve(tmp_path / "behov.db")
+    try:
+        with services.db.session(write=True) as s:
+            need = add_need(s, services.ref, LONG_WORD + " för hela länet", at=START,
+                            description=LONG_WORD * 3)  # fmt: skip
+            move(s, need, 2, START)
+            number = need.id
+        page.set_viewport_size({"width": 375, "height": 800})
+        for path in ("/public/", f"/public/needs/{number}"):
+            page.goto(running.url + path)
+            assert page.get_by_text(LONG_WORD).first.is_visible()
+            wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+            assert not wide, path  # no sideways scrolling (1.4.10 reflow)
+    finally:
+        running.stop()
+        services.db.engine.dispose()
 
 
 def test_pages_by_keyboard_keep_the_filter(many, page):
