@@ -48,8 +48,8 @@ def answer(svc, tx: Texts, argument: str, read: dict | None = None) -> tuple[str
         return show(svc, tx, need)
     with svc.db.connection() as conn:
         matches = svc.titles.lookup(conn, argument)
-        winner = clear_winner(matches)
         found = need_rows(conn, ids=[m.need_id for m in matches])
+        winner = clear_winner(matches, argument, {n: row.title for n, row in found.items()})
     if winner is not None and winner.need_id in found:
         return show(svc, tx, found[winner.need_id])
     if not matches:

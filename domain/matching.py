@@ -69,8 +69,13 @@ def best_titles(query: str, titles: Mapping[int, str] | Choices, limit: int = 5)
     return [Match(need_id, score) for need_id, score in found]
 
 
-def clear_winner(matches: list[Match]) -> Match | None:
-    """One match that stands out: a near-exact hit, or far ahead of the next."""
+def clear_winner(
+    matches: list[Match], query: str = "", titles: Mapping[int, str] | None = None
+) -> Match | None:
+    """One match that stands out: a near-exact hit, or far ahead of the next. Not ahead, though,
+    of another title that holds every word of the query too (WRatio scores a short query
+    lower in a longer title: `vård` is 90 in *Beroendevård för unga vuxna*, 60 in *… i vård
+    och omsorg*)."""
     if not matches:
         return None
     top = matches[0]
@@ -79,7 +84,10 @@ def clear_winner(matches: list[Match]) -> Match | None:
     if top.score >= 95 and (len(matches) == 1 or matches[1].score < top.score - 5):
         return top
     if len(matches) > 1 and top.score - matches[1].score >= 15:
-        return top
+        words = query_words(query)
+        others = [fold(titles[m.need_id]) for m in matches[1:] if titles and m.need_id in titles]
+        if not words or not any(all(w in title for w in words) for title in others):
+            return top
     return None
 
 

@@ -113,6 +113,19 @@ def test_fuzzy_titles_find_a_misspelt_title():
     assert matching.clear_winner(found).need_id == 1
 
 
+def test_no_clear_winner_over_another_title_holding_the_whole_query():
+    titles = {
+        17: "Beroendevård för unga vuxna",
+        4: "Gemensam introduktion för nyanställda i vård och omsorg",
+        9: "Trygg hemgång efter sjukhusvistelse",
+    }
+    found = matching.best_titles("vård", titles)
+    assert found[0].need_id == 17 and found[0].score - found[1].score >= 15  # WRatio's lead
+    assert matching.clear_winner(found, "vård", titles) is None
+    found = matching.best_titles("hemgång", titles)
+    assert matching.clear_winner(found, "hemgång", titles).need_id == 9
+
+
 def test_no_clear_winner_between_close_titles():
     titles = {1: "mobila team for aldre", 2: "mobila team for barn"}
     found = matching.best_titles("mobila team", titles)

@@ -258,6 +258,16 @@ def test_status_by_fuzzy_title_and_several_matches(bot, fake_slack):
     assert "Mobila team för barn" in fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
 
 
+def test_a_short_word_in_several_titles_offers_them_all(bot, fake_slack):
+    """`vård` scores higher in a short title than in a long one (WRatio), but both hold it."""
+    register(fake_slack, **{ids.TITLE: "Beroendevård för unga vuxna", ids.DESCRIPTION: "Unga."})
+    register(fake_slack, **{ids.TITLE: "Gemensam introduktion för nyanställda i vård och omsorg",
+                            ids.DESCRIPTION: "Introduktion."})  # fmt: skip
+    fake_slack.slash(STAFF, "status vård", channel="CGENERAL")
+    text = fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
+    assert "Flera behov" in text and "#1" in text and "#2" in text
+
+
 def test_a_lookup_by_number_answers_in_the_ack_by_text_after_it(bot, fake_slack):
     register(fake_slack)
     by_number = fake_slack.slash(STAFF, "status 1", channel="CGENERAL")
