@@ -35,17 +35,24 @@ def recipients(svc, need: Need, event: NeedEvent) -> list[str]:
 
 
 def change_message(need: Need, event: NeedEvent, svc, tx: Texts) -> tuple[str, list[dict]]:
-    """(fallback text, blocks) of one notification."""
+    """(fallback text, blocks) of one notification. After a merge the followers follow the
+    original, so that is the need the buttons are for."""
     text = tx("notify.text", number=f"#{need.id}", title=escape(need.title))
+    merged_into = need.merged_into if event.kind == EventKind.CLOSED else None
+    shown = str(merged_into or need.id)
     blocks = [
         section(tx("notify.intro", title=title_line(need))),
         section(history_line(event, svc.ref, tx, svc.settings.tz)),
         context(phase_summary(need, tx) + " · " + phase_line(need, tx).replace("\n", " · ")),
-        actions(
-            button(tx("details.open"), ids.DETAILS, str(need.id), style="primary"),
-            button(tx("details.button.unfollow"), ids.UNFOLLOW, str(need.id)),
-        ),
     ]
+    if merged_into:
+        blocks.append(section(tx("notify.now_following", number=f"#{merged_into}")))
+    blocks.append(
+        actions(
+            button(tx("details.open"), ids.DETAILS, shown, style="primary"),
+            button(tx("details.button.unfollow"), ids.UNFOLLOW, shown),
+        )
+    )
     return text, blocks
 
 

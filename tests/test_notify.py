@@ -44,6 +44,11 @@ def test_a_merge_tells_the_followers_of_both_needs(db, ref, clock):
         applied = lifecycle.mark_duplicate(s, need_id=duplicate, original_id=original,
                                            actor=ADMIN, is_admin=True, now=clock())  # fmt: skip
     assert recipients(svc, applied.need, applied.notable[0]) == ["UFAN", "UORIG", STAFF]
+    with db.session() as s:
+        need = s.get(Need, duplicate)
+    _, blocks = change_message(need, applied.notable[0], svc, SV)
+    assert f"bevakar nu #{original}, som det har slagits ihop med" in str(blocks)
+    assert [e["value"] for e in blocks[-1]["elements"]] == [str(original)] * 2  # the original's
 
 
 def test_the_message_names_the_change_with_buttons_to_details_and_unfollow(db, ref, clock):
