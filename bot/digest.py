@@ -56,6 +56,9 @@ def send_due_digest(services, now: datetime) -> str | None:
     with services.db.session() as session:
         if done(session, kind=DIGEST, subject=channel, due_at=due):
             return None
+        newest = last_sent(session, kind=DIGEST, subject=channel)
+    if newest is not None and newest > due:  # a later digest is out: this week is in it
+        return None
 
     digest = ScheduledPost(
         scheduled_client(services), channel=channel, kind=DIGEST, subject=channel, due_at=due

@@ -129,13 +129,12 @@ def settled(session: Session, *, kinds: Sequence[str], since: datetime) -> set[t
     return {tuple(row) for row in rows}
 
 
-def last_sent(session: Session, *, kind: str, subject: str, before: datetime) -> datetime | None:
-    """When the last work of this kind for this subject was due that was actually sent."""
-    return session.exec(
-        select(func.max(JobClaim.due_at)).where(
-            JobClaim.kind == kind,
-            JobClaim.subject == subject,
-            JobClaim.status == SENT,
-            JobClaim.due_at < before,
-        )
-    ).one()
+def last_sent(
+    session: Session, *, kind: str, subject: str, before: datetime | None = None
+) -> datetime | None:
+    """When the last work of this kind for this subject was due that was actually sent
+    (before `before`, if given)."""
+    where = [JobClaim.kind == kind, JobClaim.subject == subject, JobClaim.status == SENT]
+    if before is not None:
+        where.append(JobClaim.due_at < before)
+    return session.exec(select(func.max(JobClaim.due_at)).where(*where)).one()

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from bot.app import build_services
-from bot.digest import preview
+from bot.digest import preview, send_due_digest
 from bot.due import STALE_CLAIM
 from bot.scheduler import run_due_work
 from storage.claims import claim
@@ -137,6 +137,16 @@ def test_after_longer_downtime_the_missed_digest_is_skipped_and_the_next_catches
     run_due_work(svc)
     sent = digests(fake_slack)
     assert len(sent) == 2 and "Kontinuitet i hemsjukvården" in sent[1]  # since the last sent
+
+
+def test_a_digest_older_than_one_already_sent_is_not_posted_after_it(svc, fake_slack, clock):
+    """The demo (`behov demo --seed`) posts the coming digest at once: the week's own, still
+    within its grace, must not follow it into the channel as if it were newer."""
+    start(clock, 2026, 12, 14, 8, 0)
+    run_due_work(svc)  # the digest of 14 December
+    start(clock, 2026, 12, 8, 2, 20)  # then the scheduler, as on 8 December
+    assert send_due_digest(svc, clock.now) is None
+    assert len(digests(fake_slack)) == 1
 
 
 def test_a_week_with_nothing_new_is_one_line_with_the_counts(svc, fake_slack, clock, ref):
