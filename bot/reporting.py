@@ -11,6 +11,7 @@ from bot.i18n import Texts
 from domain.phases import Phase
 from domain.reference import Reference
 from domain.report import STATUS_COLUMNS, AnnualReport
+from domain.text import spreadsheet_text
 
 FORMATS = ("csv", "xlsx", "json")
 
@@ -144,6 +145,11 @@ def write_json(report: AnnualReport, path: Path) -> None:
     path.write_text(json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n", "utf-8")
 
 
+def _cell(value):
+    """A title such as `=HYPERLINK(…)` is text to a spreadsheet, never a formula."""
+    return spreadsheet_text(value) if isinstance(value, str) else value
+
+
 def write_csv(tables: list[Table], path: Path) -> None:
     """One long table: view, then the view's own columns (header row per view)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -151,7 +157,7 @@ def write_csv(tables: list[Table], path: Path) -> None:
         for table in tables:
             writer.writerow(["view", *table.headers])
             for row in table.rows:
-                writer.writerow([table.name, *("" if v is None else v for v in row)])
+                writer.writerow([table.name, *("" if v is None else _cell(v) for v in row)])
 
 
 def write_xlsx(tables: list[Table], path: Path, tx: Texts) -> None:
@@ -169,7 +175,9 @@ def write_xlsx(tables: list[Table], path: Path, tx: Texts) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append(row)
+            sheet.append([_cell(v) for v in row])
+        for cell in (c for cells in sheet.iter_rows() for c in cells if isinstance(c.value, str)):
+            cell.data_type = "s"  # openpyxl would read `=…` as a formula, `#N/A` as an error
         for index, header in enumerate(table.headers, start=1):
             width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in table.rows])
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(width + 2, 60)

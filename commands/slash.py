@@ -22,9 +22,9 @@ from commands import (
 )
 from commands.context import telling_user
 from commands.redelivery import READ_AHEAD
-from commands.render.help import help_blocks, usage
+from commands.render.help import help_blocks
 from domain.commands import parse
-from domain.needs import TITLE_MAX, Draft, parse_number
+from domain.needs import TITLE_MAX, Draft, number_digits, parse_number
 
 
 @dataclass
@@ -88,7 +88,7 @@ def open_registration(turn: Turn) -> None:
 
 
 def answer_status(turn: Turn) -> None:
-    if parse_number(turn.argument) is None and turn.argument:  # a fuzzy lookup: after the ack
+    if number_digits(turn.argument) is None and turn.argument:  # a fuzzy lookup: after the ack
         answer_after_ack(turn, "looking up a need", status.answer)
         return
     # one indexed read, done with the request's key
@@ -115,7 +115,9 @@ def follow_need(turn: Turn) -> None:
     """`/behov bevaka <nr>`: direct messages when the need moves."""
     number = parse_number(turn.argument)
     if number is None:
-        text, blocks = usage(turn.tx("lifecycle.follow.usage"), turn.tx, "follow")
+        text, blocks = status.without_number(
+            turn.tx, turn.argument, "lifecycle.follow.usage", "follow"
+        )
     else:
         text, blocks = lifecycle.follow_answer(turn.svc, turn.tx, turn.user_id, number)
     turn.ack(text=text, blocks=blocks)

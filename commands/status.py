@@ -10,7 +10,7 @@ from commands.render.kit import escape, section
 from commands.render.needs import choice_blocks, status_blocks
 from domain.commands import parse
 from domain.matching import clear_winner
-from domain.needs import parse_number
+from domain.needs import number_digits, parse_number
 from storage.needs import STATUS_BY_NUMBER, need_rows, status_row
 
 
@@ -37,6 +37,8 @@ def answer(svc, tx: Texts, argument: str, read: dict | None = None) -> tuple[str
     if not argument:
         return usage(tx("status.usage"), tx, "status")
     number = parse_number(argument)
+    if number is None and number_digits(argument):  # too large for any need: no search
+        return no_such_number(tx, argument)
     if number is not None:
         if read and _read_as(number) in read:
             need = read[_read_as(number)]
@@ -61,6 +63,19 @@ def answer(svc, tx: Texts, argument: str, read: dict | None = None) -> tuple[str
 def show(svc, tx: Texts, need) -> tuple[str, list[dict]]:
     blocks = status_blocks(need, svc.ref, tx, svc.settings.tz)
     return escape(f"#{need.id} {need.title}"), blocks
+
+
+def no_such_number(tx: Texts, argument: str) -> tuple[str, list[dict]]:
+    """The answer to a number too large for any need, with its digits as typed."""
+    return _plain(tx("status.no_number", number=number_digits(argument)))
+
+
+def without_number(tx: Texts, argument: str, usage_key: str, name: str) -> tuple[str, list[dict]]:
+    """The answer to `/behov <name> <argument>` when the argument is no need's number: too
+    large for any need, or no number at all (then how the subcommand is used)."""
+    if number_digits(argument):
+        return no_such_number(tx, argument)
+    return usage(tx(usage_key), tx, name)
 
 
 def _plain(text: str) -> tuple[str, list[dict]]:

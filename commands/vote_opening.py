@@ -25,8 +25,8 @@ from commands.context import say, telling_user
 from commands.home import refresh_home
 from commands.lifecycle import clicked_modal, refresh_details, tell
 from commands.notify import notify_change
-from commands.render.help import usage
 from commands.render.votes import deadline_text, vote_message
+from commands.status import without_number
 from domain.history import EventKind
 from domain.needs import parse_number
 from domain.votes import may_open
@@ -50,7 +50,7 @@ def open_from_command(turn) -> None:
     turn.ack()
     number = parse_number(turn.argument)
     if number is None:
-        text, blocks = usage(turn.tx("vote.usage"), turn.tx, "vote")
+        text, blocks = without_number(turn.tx, turn.argument, "vote.usage", "vote")
         turn.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         return
     with telling_user(turn.respond, turn.tx, "opening a vote"):

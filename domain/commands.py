@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.text import clean
+
 ALIASES = {
     "hjälp": "help", "hjalp": "help", "help": "help", "?": "help",
     "ny": "new", "new": "new",
@@ -25,8 +27,10 @@ class Command:
 
 
 def parse(text: str | None) -> Command:
-    """Split the text into subcommand and argument; no text means help."""
-    word, _, rest = (text or "").strip().partition(" ")
-    if not word:
+    """Split the text into subcommand and argument at any white space (a tab, or the
+    non-breaking space of Alt+Space on a Mac); no text means help."""
+    words = clean(text).split(maxsplit=1)
+    if not words:
         return Command("help", "", "")
-    return Command(ALIASES.get(word.casefold(), "unknown"), rest.strip(), word)
+    word, rest = words[0], "".join(words[1:])
+    return Command(ALIASES.get(word.casefold(), "unknown"), rest, word)

@@ -7,7 +7,7 @@ from rapidfuzz import fuzz, process
 
 from domain import matching
 from domain.commands import parse
-from domain.needs import Draft, content_hash, errors_for, parse_number
+from domain.needs import Draft, content_hash, errors_for, number_digits, parse_number
 from domain.phases import Quadrant
 
 
@@ -67,10 +67,25 @@ def test_content_hash_ignores_case_accents_and_spacing():
         ("", None),
         ("#99999", 99999),
         ("-3", None),
+        ("٣", None),  # Arabic-Indic digit three
+        ("#３", None),  # full-width digit three
+        ("2147483647", 2147483647),  # the database's largest integer
+        ("2147483648", None),
+        ("#99999999999999999999", None),
+        ("9" * 5000, None),
     ],
 )
 def test_need_numbers(text, number):
     assert parse_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [("#99999999999999999999", "99999999999999999999"), (" 12 ", "12"), ("٣", None),
+     ("12a", None), ("#", None)],
+)  # fmt: skip
+def test_typed_numbers_are_numbers_however_large(text, digits):
+    assert number_digits(text) == digits
 
 
 @pytest.mark.parametrize(
@@ -86,6 +101,9 @@ def test_need_numbers(text, number):
         ("sök digital", "search", "digital"),
         ("rösta 4", "vote", "4"),
         ("gurka", "unknown", ""),
+        ("status\u00a01", "status", "1"),  # Alt+Space on a Mac
+        ("status\t1", "status", "1"),
+        ("  sök \u00a0 digital  vård ", "search", "digital  vård"),
     ],
 )
 def test_subcommands_and_aliases(text, name, argument):

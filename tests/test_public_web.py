@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from bot.app import build_services
 from bot.runtime import build_runtime
 from bot.server import ServerThread
+from storage.models import Completion
 from tests.conftest import make_settings
 from tests.public_support import SECRETS, build_portfolio
 from web.openapi import openapi
@@ -142,6 +143,16 @@ def test_completed_need_links_its_product_and_merged_need_its_target(site):
     assert 'href="https://example.org/produkt"' in done
     merged = site.get(f"/public/needs/{site.portfolio.merged}").text
     assert f'href="/public/needs/{site.portfolio.execution}"' in merged
+
+
+def test_a_product_link_that_is_no_web_address_is_not_linked(site):
+    """Stored before the form checked links (or written by hand): no `javascript:` href."""
+    number = site.portfolio.completed
+    with site.runtime.services.db.session(write=True) as s:
+        s.get(Completion, number).product_url = "javascript:alert(document.cookie)"
+    page = site.get(f"/public/needs/{number}").text
+    assert "javascript:" not in page and 'class="product"' not in page
+    assert site.get(f"/public/needs/{number}.json").json()["product_url"] is None
 
 
 @pytest.mark.parametrize("which", ["phase1", "hidden", "withdrawn"])

@@ -322,3 +322,39 @@ def test_every_usage_error_ends_with_the_help_line_of_its_subcommand(bot, fake_s
         fake_slack.slash(user, text, channel="CGENERAL")
         shown = fake_slack.visible_text(fake_slack.ephemerals(user)[-1])
         assert usage in shown and help_line in shown, text
+
+
+def test_an_invisible_title_is_no_title_and_bidi_controls_are_dropped(bot, fake_slack):
+    for invisible in ("\u200b\u200b", "\ufeff", "\u00a0\u00a0", "\u202e"):
+        open_form(fake_slack)
+        result = fake_slack.submit(STAFF, {**GOOD, ids.TITLE: invisible})
+        assert result.json["errors"][ids.TITLE] == "Skriv en titel.", repr(invisible)
+    assert stored_needs(bot) == []
+    register(fake_slack, **{ids.TITLE: "Vård\u202e för\u00a0äldre\u200b 👩‍💻"})
+    assert stored_needs(bot)[0].title == "Vård för äldre 👩‍💻"
+
+
+def test_status_reads_the_subcommand_after_any_white_space(bot, fake_slack):
+    register(fake_slack)
+    for text in ("status\u00a01", "status\t#1", "\u00a0fas\u00a0\u00a01\u00a0"):
+        fake_slack.slash(STAFF, text, channel="CGENERAL")
+        answer = fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
+        assert "Samordnad individuell plan" in answer and "känner inte igen" not in answer, text
+
+
+def test_a_need_number_is_ascii_digits_and_a_huge_one_exists_nowhere(bot, fake_slack):
+    for title in ("Första behovet", "Andra behovet", "Tredje behovet"):
+        register(fake_slack, **{ids.TITLE: title, ids.DESCRIPTION: f"Om {title}."})
+    huge = "99999999999999999999"
+    for user, text in ((STAFF, f"status #{huge}"), (STAFF, f"bevaka {huge}"),
+                       (ADMIN, f"rösta {huge}")):  # fmt: skip
+        result = fake_slack.slash(user, text, channel="CGENERAL")
+        assert result.status == 200
+        answer = fake_slack.visible_text(fake_slack.ephemerals(user)[-1])
+        assert f"Det finns inget behov med nummer #{huge}." in answer, text
+    ack = fake_slack.slash(STAFF, f"status {huge}", channel="CGENERAL")
+    assert f"#{huge}" in str(ack.json)  # answered in the ack: not searched for
+    for digit in ("٣", "３"):  # Arabic-Indic and full-width three are no need numbers
+        fake_slack.slash(STAFF, f"status {digit}", channel="CGENERAL")
+        answer = fake_slack.visible_text(fake_slack.ephemerals(STAFF)[-1])
+        assert "Tredje behovet" not in answer and "Inget behov har en titel" in answer

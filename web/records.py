@@ -16,6 +16,7 @@ from bot.i18n import SV
 from domain.phases import Phase
 from domain.publication import scrub, shorten
 from domain.reference import Reference
+from domain.text import MAYBE_FORMULA, is_link, spreadsheet_text
 
 SCHEMA_VERSION = 1
 
@@ -106,6 +107,8 @@ class Recorder:
         if outcome and outcome not in self.outcome_labels:
             self.outcome_labels[outcome] = SV(f"outcome.{outcome}")
         tz, redacted = self.tz, self.redacted
+        # A link only to a real http(s) address, even one stored before the form checked it.
+        product = product_url if phase == Phase.COMPLETED and is_link(product_url) else None
         return {
             "number": number,
             "url": f"{self.url}{number}",
@@ -130,16 +133,12 @@ class Recorder:
             "outcome": outcome,
             "outcome_label": self.outcome_labels[outcome] if outcome else None,
             "merged_into": merged_into if merged_into_published else None,
-            "product_url": product_url if phase == Phase.COMPLETED else None,
+            "product_url": product,
         }
 
 
 def short_description(record: dict) -> str:
     return shorten(record["description"])
-
-
-_FORMULA_START = frozenset("=+@\t\r")
-_MAYBE_FORMULA = _FORMULA_START | {"-"}  # "-" only before something that is not a space
 
 
 def _cell(value) -> str:
@@ -148,10 +147,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, list):
         value = ";".join(value)
-    text = str(value)
-    if text[:1] in _MAYBE_FORMULA and (text[0] in _FORMULA_START or text[1:2].strip()):
-        return "'" + text
-    return text
+    return spreadsheet_text(str(value))
 
 
 def _quoted(cell: str) -> str:
@@ -174,7 +170,7 @@ def csv_lines(records: Iterable[dict]) -> Iterator[str]:
     needed. Text cells that need nothing from _cell are taken as they are."""
     values = operator.itemgetter(*FIELDS)
     commas = len(FIELDS) - 1
-    maybe_formula = _MAYBE_FORMULA
+    maybe_formula = MAYBE_FORMULA
     lines = [",".join(FIELDS)]
     for record in records:
         cells = [

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 
+from domain.text import is_link
+
 
 def escape(text: str | None) -> str:
     """Make user text safe inside mrkdwn: `<!channel>` is shown, never pinged."""
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str | None, label: str | None = None) -> str:
+    """`<url|label>`, or `<url>` showing the address; anything that is not a real http(s)
+    address (stored before the forms checked it, or crafted) is shown as text, so it can
+    neither ping a channel nor hide another link behind a label."""
+    if not is_link(url):
+        return escape(url)
+    return f"<{escape(url)}|{escape(label)}>" if label else f"<{escape(url)}>"
 
 
 def shorten(text: str, limit: int) -> str:

@@ -20,6 +20,7 @@ from commands.render.kit import (
 from commands.render.needs import phase_line, phase_summary, title_line
 from domain.needs import DESCRIPTION_MAX, TITLE_MAX, Draft
 from domain.reference import Reference
+from domain.text import clean
 from storage.models import Need
 
 
@@ -170,7 +171,7 @@ def read_form(view: dict) -> tuple[Draft, dict]:
     metadata = json.loads(view.get("private_metadata") or "{}")
 
     def text(block_id: str) -> str:
-        return (_value(values, block_id).get("value") or "").strip()
+        return clean(_value(values, block_id).get("value"))
 
     def selected(block_id: str, action_id: str | None = None) -> str | None:
         chosen = _value(values, block_id, action_id).get("selected_option") or {}

@@ -28,6 +28,7 @@ from commands.render.kit import (
 from commands.render.needs import title_line
 from domain.phases import Quadrant
 from domain.reference import Reference
+from domain.text import clean
 from domain.votes import CHOICES, Axis, Result, Verdict
 from storage.models import Need, Vote
 
@@ -287,7 +288,7 @@ def read_reason(view: dict) -> tuple[int | None, str]:
         vote_id = None
     values = view.get("state", {}).get("values", {})
     field = values.get(ids.VOTE_REASON_INPUT, {}).get(ids.input_action(ids.VOTE_REASON_INPUT), {})
-    return vote_id, (field.get("value") or "").strip()
+    return vote_id, clean(field.get("value"))
 
 
 def reason_saved_view(need: Need, reason: str, tx: Texts) -> dict:
