@@ -9,7 +9,7 @@ from domain.phases import Phase
 from domain.report import STATUS_COLUMNS, AnnualReport
 
 # Distinguishable in grey-scale and for colour-blind readers (Okabe–Ito).
-COLOURS = ["#0072B2", "#E69F00", "#D55E00", "#999999"]
+COLOURS = ["#0072B2", "#009E73", "#E69F00", "#D55E00", "#999999"]
 
 
 def report_chart_png(report: AnnualReport, tx: Texts) -> bytes:

@@ -5,11 +5,13 @@ the bot's time zone:
 - Registered: needs whose registration falls in Y, counted by origin, perspective, target
   group (a need with two groups counts once in each) and level; `None` = not given.
 - Status: every need registered before the end of Y, by its phase and outcome at the end of
-  Y (or now, for the current year), rebuilt from the phase changes in its history.
+  Y (or now, for the current year), rebuilt from the phase changes in its history; a need
+  in phase 4 without an outcome counts as completed, in phases 1-3 as ongoing.
 - Time in phase: each stay in a phase that ended in Y, by moving on or by closing (an
   outcome); the median and the longest in days, with the need that took longest. Phase 4
   has no end, so no time.
 - Completed missions: needs that reached phase 4 in Y, with their product's link.
+- Years: from FIRST_YEAR up to the current one (a later year has not begun).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from zoneinfo import ZoneInfo
 
 from domain.phases import Outcome, Phase
 
-OPEN = "open"  # the status column of needs without an outcome
-STATUS_COLUMNS = (OPEN, *(o.value for o in Outcome))
+OPEN = "open"  # the status column of needs without an outcome, still in phases 1-3
+COMPLETED = "completed"  # and of those in phase 4: their mission is completed
+STATUS_COLUMNS = (OPEN, COMPLETED, *(o.value for o in Outcome))
+FIRST_YEAR = 2000  # the earliest year a report can be asked for
 
 
 @dataclass
@@ -71,13 +75,18 @@ class AnnualReport:
     by_perspective: dict[str | None, int]
     by_target_group: dict[str | None, int]
     by_level: dict[str | None, int]
-    status: dict[int, dict[str, int]]  # phase -> OPEN or outcome -> count
+    status: dict[int, dict[str, int]]  # phase -> OPEN, COMPLETED or outcome -> count
     phase_times: list[PhaseTime]
     completed: list[CompletedMission]
 
     @property
     def total_at_year_end(self) -> int:
         return sum(sum(row.values()) for row in self.status.values())
+
+
+def report_years(this_year: int) -> range:
+    """The years an annual report can be made for."""
+    return range(FIRST_YEAR, this_year + 1)
 
 
 def year_bounds(year: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -156,9 +165,10 @@ def annual_report(needs: list[NeedFacts], year: int, tz: ZoneInfo) -> AnnualRepo
     existing = [n for n in needs if n.submitted_at < end]
     status: dict[int, dict[str, int]] = {int(p): dict.fromkeys(STATUS_COLUMNS, 0) for p in Phase}
     for need in existing:
+        phase = _phase_at(need, end)
         closed = need.outcome if need.closed_at and need.closed_at < end else None
-        row = status[_phase_at(need, end)]
-        row[closed or OPEN] = row.get(closed or OPEN, 0) + 1
+        column = closed or (COMPLETED if phase == Phase.COMPLETED else OPEN)
+        status[phase][column] = status[phase].get(column, 0) + 1
     return AnnualReport(
         year=year,
         registered=len(registered),

