@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -25,15 +26,24 @@ from commands.render.details import HISTORY_PAGE, details_modal
 from commands.render.kit import actions, button, section
 from commands.render.needs import title_line
 from commands.render.registration import read_form, registration_modal
+from commands.render.votes import deadline_text
 from domain.lifecycle import (
     Action,
     Refused,
+    Situation,
     allowed_actions,
+    confirm_problems,
+    decision_choices,
     decision_problems,
     duplicate_refusal,
     refusal,
 )
-from domain.mission import assessment_problems, completion_problems, mission_problems
+from domain.mission import (
+    assessment_problems,
+    completion_problems,
+    mission_problems,
+    report_problems,
+)
 from domain.needs import Draft, errors_for, parse_number
 from domain.phases import Decision
 from storage import lifecycle
@@ -51,6 +61,7 @@ FORM_BUTTONS = {
     ids.DECIDE: Action.DECIDE,
     ids.MISSION: Action.MISSION,
     ids.COMPLETE: Action.COMPLETE,
+    ids.REPORT: Action.REPORT,
     ids.EDIT: Action.EDIT,
     ids.DUPLICATE: Action.DUPLICATE,
 }
@@ -60,10 +71,14 @@ def _admin(svc, user_id: str) -> bool:
     return svc.settings.is_admin(user_id)
 
 
-def refusal_text(tx: Texts, key: str, need_id: int | None) -> str:
+def refusal_text(
+    tx: Texts, key: str, need_id: int | None, vote_deadline: datetime | None = None, tz=None
+) -> str:
+    """The refusal in words; `vote_deadline` (shown in `tz`) when the need's vote is open."""
     if key == NO_SUCH_NEED and need_id is not None:  # say which number, as a status would
         return tx("status.no_number", number=need_id)
-    return tx(key, number=f"#{need_id}" if need_id is not None else "")
+    deadline = deadline_text(vote_deadline, tz) if vote_deadline else ""
+    return tx(key, number=f"#{need_id}" if need_id is not None else "", deadline=deadline)
 
 
 def details_view(svc, tx: Texts, need_id: int, user_id: str, offset: int = 0) -> dict | None:
@@ -169,6 +184,7 @@ def open_action_form(ack, action: dict, body: dict, client: WebClient, respond, 
     act = FORM_BUTTONS[action["action_id"]]
     need_id = parse_number(action.get("value") or "")
     meta = {"v": clicked_modal(body)}
+    now = None
     with svc.db.session() as session:
         need = get_need(session, need_id=need_id) if need_id is not None else None
         if need is None:
@@ -176,22 +192,31 @@ def open_action_form(ack, action: dict, body: dict, client: WebClient, respond, 
         else:
             now = lifecycle.situation(session, need=need, user_id=user_id)
             problem = refusal(act, now, user_id, _admin(svc, user_id))
-        view = None if problem else _form_for(session, svc, tx, act, need, meta)
+        view = None if problem else _form_for(session, svc, tx, act, need, now, meta)
     if problem:
-        tell(client, body, respond, tx, refusal_text(tx, problem, need_id))
+        deadline = now.vote_deadline if now else None
+        text = refusal_text(tx, problem, need_id, deadline, svc.settings.tz)
+        tell(client, body, respond, tx, text)
         return
     with telling_user(respond, tx, "opening a phase form"):
         _show(client, body, view)
 
 
-def _form_for(session, svc, tx: Texts, act: Action, need, meta: dict) -> dict:
+def _form_for(session, svc, tx: Texts, act: Action, need, now: Situation, meta: dict) -> dict:
     if act in forms.CONFIRMED:
         return forms.confirm_modal(need, act, tx, meta)
     if act is Action.ASSESS:
         before = lifecycle.latest_assessment(session, need_id=need.id)
         return forms.assessment_modal(need, before, tx, meta)
     if act is Action.DECIDE:
-        return forms.decision_modal(need, tx, meta)
+        choices = decision_choices(now)
+        note = None
+        if Decision.NOT_PRIORITISE not in choices:  # until the vote closes: say why
+            key = "lifecycle.decide.vote_running"
+            note = refusal_text(tx, key, need.id, now.vote_deadline, svc.settings.tz)
+        return forms.decision_modal(need, tx, meta, choices, note)
+    if act is Action.REPORT:
+        return forms.report_modal(need, lifecycle.reports_due(session, need_id=need.id), tx, meta)
     if act is Action.MISSION:
         mission = lifecycle.get_mission(session, need_id=need.id)
         rows = lifecycle.milestones(session, need_id=need.id)
@@ -236,7 +261,8 @@ def _apply(ack, body: dict, view: dict, client: WebClient, context, run: Callabl
         with svc.db.session(write=True) as session:
             applied = run(session, kw)
     except Refused as refused:
-        notice = forms.notice_modal(refusal_text(tx, refused.key, need_id), tx)
+        text = refusal_text(tx, refused.key, need_id, refused.vote_deadline, svc.settings.tz)
+        notice = forms.notice_modal(text, tx)
         ack(response_action="update", view=notice)
         return
     ack()
@@ -276,6 +302,8 @@ def submit_confirm(ack, body: dict, view: dict, client: WebClient, context) -> N
         Action.WITHDRAW: lifecycle.withdraw,
     }[act]
     comment = forms.read_comment(view)
+    if _errors(ack, context["tx"], confirm_problems(act, comment), {"comment": ids.COMMENT}):
+        return
     _apply(ack, body, view, client, context, lambda s, kw: carry_out(s, comment=comment, **kw))
 
 
@@ -309,9 +337,19 @@ def submit_mission(ack, body: dict, view: dict, client: WebClient, context) -> N
     )
 
 
+def submit_report(ack, body: dict, view: dict, client: WebClient, context) -> None:
+    milestone_id, url = forms.read_report(view)
+    if _errors(ack, context["tx"], report_problems(milestone_id, url), forms.REPORT_BLOCKS):
+        return
+    _apply(ack, body, view, client, context,
+           lambda s, kw: lifecycle.report(s, milestone_id=milestone_id, url=url, **kw))  # fmt: skip
+
+
 def submit_completion(ack, body: dict, view: dict, client: WebClient, context) -> None:
     draft = forms.read_completion(view)
-    if _errors(ack, context["tx"], completion_problems(draft)):
+    svc = context["svc"]
+    today = svc.clock().astimezone(svc.settings.tz).date()
+    if _errors(ack, context["tx"], completion_problems(draft, today=today)):
         return
     _apply(ack, body, view, client, context, lambda s, kw: lifecycle.complete(s, draft=draft, **kw))
 

@@ -15,6 +15,7 @@ def register(app: App) -> None:
     app.view(ids.DECIDE_VIEW)(lifecycle.submit_decision)
     app.view(ids.MISSION_VIEW)(lifecycle.submit_mission)
     app.view(ids.COMPLETE_VIEW)(lifecycle.submit_completion)
+    app.view(ids.REPORT_VIEW)(lifecycle.submit_report)
     app.view(ids.EDIT_VIEW)(lifecycle.submit_edit)
     app.view(ids.DUPLICATE_VIEW)(lifecycle.submit_duplicate)
     app.view(ids.HIDE_PUBLIC_VIEW)(publishing.submit_hide)

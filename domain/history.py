@@ -16,6 +16,7 @@ class EventKind(StrEnum):
     VOTE_CLOSED = "vote_closed"  # new value: the quadrant or the reason there is none
     MISSION_SAVED = "mission_saved"
     MILESTONES_CHANGED = "milestones_changed"
+    REPORTED = "reported"  # a milestone's report handed in: field its kind, new its title
     COMPLETED = "completed"
     HIDDEN = "hidden"  # hidden from the public page, with the reason
     SHOWN = "shown"

@@ -7,6 +7,7 @@ send is carried out, so a crafted button payload meets exactly the rule a click 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from domain.phases import Decision, Phase
@@ -17,6 +18,7 @@ class Action(StrEnum):
     ASSESS = "assess"  # VVG's position-taking on the three questions
     DECIDE = "decide"  # prioritise, park or not prioritise
     MISSION = "mission"  # write or change the mission document and its timetable
+    REPORT = "report"  # a report of the timetable handed in (interim, SRO, other)
     START = "start"  # 2 -> 3
     COMPLETE = "complete"  # 3 -> 4
     WITHDRAW = "withdraw"
@@ -55,13 +57,22 @@ NOTIFYING = frozenset(
     }
 )
 
+# Ending a need or taking it out of phase 2 waits until the vote on it has closed, so no vote
+# outlives what it is about (an admin may close it early). Not prioritising is a decision:
+# `decision_choices`. A vote still being opened yields instead: it does not open on a need
+# that has meanwhile left phase 2 or closed (storage.votes.publish_vote).
+ENDS_PRIORITISATION = frozenset({Action.START, Action.WITHDRAW, Action.DUPLICATE})
+VOTE_RUNNING = "lifecycle.refused.vote_running"
+
 
 class Refused(Exception):
-    """An action the rules do not allow; `key` is the catalogue message saying why."""
+    """An action the rules do not allow; `key` is the catalogue message saying why, and
+    `vote_deadline` when the need's open vote closes (for VOTE_RUNNING)."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, vote_deadline: datetime | None = None):
         super().__init__(key)
         self.key = key
+        self.vote_deadline = vote_deadline
 
 
 @dataclass(frozen=True)
@@ -74,8 +85,13 @@ class Situation:
     submitted_by: str
     has_mission: bool = False
     process_leader: str | None = None
+    reports_due: bool = False  # milestones of the timetable not yet handed in
     following: bool = False
-    vote_open: bool = False
+    vote_deadline: datetime | None = None  # when the need's open vote closes; None: no vote
+
+    @property
+    def vote_open(self) -> bool:
+        return self.vote_deadline is not None
 
     @property
     def closed(self) -> bool:
@@ -103,7 +119,10 @@ def refusal(action: Action, s: Situation, user_id: str, is_admin: bool) -> str |
     if s.finished:
         return _ended(s)
     check = _CHECKS.get(action)
-    return check(s, user_id, is_admin) if check else None
+    problem = check(s, user_id, is_admin) if check else None
+    if problem is None and action in ENDS_PRIORITISATION and s.vote_open:
+        return VOTE_RUNNING
+    return problem
 
 
 def allowed_actions(s: Situation, user_id: str, is_admin: bool) -> set[Action]:
@@ -113,9 +132,12 @@ def allowed_actions(s: Situation, user_id: str, is_admin: bool) -> set[Action]:
 
 def require(action: Action, s: Situation, user_id: str, is_admin: bool) -> None:
     """Raise `Refused` unless the action is allowed (run again on every request)."""
-    key = refusal(action, s, user_id, is_admin)
+    _refuse_if(refusal(action, s, user_id, is_admin), s)
+
+
+def _refuse_if(key: str | None, s: Situation) -> None:
     if key is not None:
-        raise Refused(key)
+        raise Refused(key, s.vote_deadline)
 
 
 def _take_up(s: Situation, user_id: str, is_admin: bool) -> str | None:
@@ -139,6 +161,15 @@ def _mission(s: Situation, user_id: str, is_admin: bool) -> str | None:
     if s.phase == Phase.PRIORITISATION and s.decision != Decision.PRIORITISE:
         return "lifecycle.refused.not_prioritised"
     return None
+
+
+def _report(s: Situation, user_id: str, is_admin: bool) -> str | None:
+    leader = s.process_leader is not None and s.process_leader == user_id
+    if not (is_admin or leader):
+        return "lifecycle.refused.leader_or_admin"
+    if s.phase != Phase.EXECUTION:
+        return "lifecycle.refused.not_in_execution"
+    return None if s.reports_due else "lifecycle.refused.no_reports_due"
 
 
 def _start(s: Situation, user_id: str, is_admin: bool) -> str | None:
@@ -187,6 +218,7 @@ _CHECKS = {
     Action.ASSESS: _in_prioritisation,
     Action.DECIDE: _in_prioritisation,
     Action.MISSION: _mission,
+    Action.REPORT: _report,
     Action.START: _start,
     Action.COMPLETE: _complete,
     Action.WITHDRAW: _submitter_in_phase_1("lifecycle.refused.withdraw_after_phase_1"),
@@ -206,6 +238,30 @@ def duplicate_refusal(need_id: int, original) -> str | None:
     if original.outcome is not None or original.phase >= Phase.COMPLETED:
         return "lifecycle.duplicate.original_closed"
     return None
+
+
+def decision_choices(s: Situation) -> list[Decision]:
+    """The decisions open now: not prioritising closes the need, so it waits for the vote."""
+    return [d for d in Decision if not (d is Decision.NOT_PRIORITISE and s.vote_open)]
+
+
+def decision_refusal(decision: Decision, s: Situation) -> str | None:
+    """Beyond `refusal(DECIDE)`: the decision must change (the same one again, as from a
+    double click, records nothing and tells nobody) and be among `decision_choices`."""
+    if decision == s.decision:
+        return "lifecycle.decide.unchanged"
+    return None if decision in decision_choices(s) else VOTE_RUNNING
+
+
+def require_decision(decision: Decision, s: Situation) -> None:
+    _refuse_if(decision_refusal(decision, s), s)
+
+
+def confirm_problems(action: Action, comment: str) -> dict[str, str]:
+    """Field -> catalogue key; a withdrawal says why (an ended need records who and why)."""
+    if action is Action.WITHDRAW and not comment.strip():
+        return {"comment": "lifecycle.withdraw.error.reason"}
+    return {}
 
 
 def decision_problems(decision: str | None, reason: str) -> dict[str, str]:

@@ -9,10 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from domain.text import is_link
+
 TEXT_MAX = 3000
 MILESTONE_TITLE_MAX = 150
 MILESTONES_MAX = 30
-URL_MAX = 500
+# Dates a mission can have: `0001-01-01` or `9999-12-31` is a slip of the keyboard.
+DATE_FIRST, DATE_LAST = date(2000, 1, 1), date(2100, 12, 31)
+_RANGE = {"first": DATE_FIRST.isoformat(), "last": DATE_LAST.isoformat()}
 
 # A problem is a catalogue key and the values of its placeholders.
 Problem = tuple[str, dict]
@@ -79,13 +83,9 @@ def parse_milestones(text: str) -> tuple[list[MilestoneDraft], list[Problem]]:
     for number, line in [(n, line) for n, line in lines if line]:
         match = re.fullmatch(r"(\S+)\s*(.*)", line)
         when, rest = match.group(1), match.group(2).strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
-            problems.append(("lifecycle.mission.error.no_date", {"line": number, "text": line}))
-            continue
-        try:
-            due = date.fromisoformat(when)
-        except ValueError:
-            problems.append(("lifecycle.mission.error.bad_date", {"line": number, "date": when}))
+        due = _due(number, line, when)
+        if not isinstance(due, date):
+            problems.append(due)
             continue
         word, _, title = rest.partition(" ")
         kind = KIND_WORDS.get(word.rstrip(":").casefold())
@@ -103,6 +103,19 @@ def parse_milestones(text: str) -> tuple[list[MilestoneDraft], list[Problem]]:
     if len(rows) > MILESTONES_MAX:
         problems.append(("lifecycle.mission.error.too_many", {"max": MILESTONES_MAX}))
     return sorted(rows, key=lambda row: row.due), problems
+
+
+def _due(number: int, line: str, when: str) -> date | Problem:
+    """The date line `number` starts with, or what is wrong with it."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", when):
+        return ("lifecycle.mission.error.no_date", {"line": number, "text": line})
+    try:
+        due = date.fromisoformat(when)
+    except ValueError:
+        return ("lifecycle.mission.error.bad_date", {"line": number, "date": when})
+    if not DATE_FIRST <= due <= DATE_LAST:
+        return ("lifecycle.mission.error.date_range", {"line": number, "date": when, **_RANGE})
+    return due
 
 
 def format_milestones(rows) -> str:
@@ -171,19 +184,29 @@ class CompletionDraft:
     product_url: str = ""
 
 
-def _is_link(text: str) -> bool:
-    return bool(re.fullmatch(r"https?://\S+", text)) and len(text) <= URL_MAX
-
-
-def completion_problems(draft: CompletionDraft) -> dict[str, Problem]:
+def report_problems(milestone_id: int | None, url: str) -> dict[str, Problem]:
+    """Field -> problem of a report handed in: which milestone, and a link if one is given."""
     problems: dict[str, Problem] = {}
-    if draft.final_report_date is None:
-        problems["final_report_date"] = ("lifecycle.complete.error.date", {})
+    if milestone_id is None:
+        problems["milestone"] = ("lifecycle.report.error.milestone", {})
+    if url and not is_link(url):
+        problems["url"] = ("lifecycle.complete.error.link", {})
+    return problems
+
+
+def completion_problems(draft: CompletionDraft, *, today: date | None = None) -> dict[str, Problem]:
+    """Field -> problem. `today` (in BEHOV_TIMEZONE) refuses a final report dated later: a
+    mission is completed with a report that exists (the form's check; storage's re-check
+    has no time zone and leaves it out)."""
+    problems: dict[str, Problem] = {}
+    dated = _report_date_problem(draft.final_report_date, today)
+    if dated:
+        problems["final_report_date"] = dated
     for name in ("final_report_url", "product_url"):
         value = getattr(draft, name)
         if not value:
             problems[name] = ("lifecycle.complete.error.link_missing", {})
-        elif not _is_link(value):
+        elif not is_link(value):
             problems[name] = ("lifecycle.complete.error.link", {})
     if not draft.vvg_position.strip():
         problems["vvg_position"] = ("lifecycle.complete.error.vvg_position", {})
@@ -191,3 +214,13 @@ def completion_problems(draft: CompletionDraft) -> dict[str, Problem]:
         if len(getattr(draft, name)) > TEXT_MAX:
             problems[name] = ("lifecycle.error.too_long", {"max": TEXT_MAX})
     return problems
+
+
+def _report_date_problem(when: date | None, today: date | None) -> Problem | None:
+    if when is None:
+        return ("lifecycle.complete.error.date", {})
+    if not DATE_FIRST <= when <= DATE_LAST:
+        return ("lifecycle.complete.error.date_range", _RANGE)
+    if today is not None and when > today:
+        return ("lifecycle.complete.error.date_future", {"today": today.isoformat()})
+    return None

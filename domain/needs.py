@@ -57,7 +57,26 @@ def content_hash(title: str, description: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
 
 
-def parse_number(text: str) -> int | None:
-    """`#12` or `12` -> 12; anything else -> None."""
-    match = re.fullmatch(r"\s*#?(\d{1,9})\s*", text or "")
-    return int(match.group(1)) if match else None
+def retired_hash(digest: str, need_id: int) -> str:
+    """The hash an ended need keeps instead: its text may be registered again as a new need
+    (the same text is caught only as a double submission of a need still open)."""
+    return hashlib.sha256(f"{digest}:ended:{need_id}".encode()).hexdigest()
+
+
+NUMBER_MAX = 2**31 - 1  # PostgreSQL's integer: no need (or vote) has a larger number
+_NUMBER = re.compile(r"#?([0-9]+)")  # ASCII digits: `\d` would read `٣` or `３` as 3
+
+
+def number_digits(text: str | None) -> str | None:
+    """The digits of `#12` or `12`, however many; None when the text is no number."""
+    match = _NUMBER.fullmatch((text or "").strip())
+    return match.group(1) if match else None
+
+
+def parse_number(text: str | None) -> int | None:
+    """`#12` or `12` -> 12; anything else, or a number too large for any need, -> None."""
+    digits = number_digits(text)
+    if digits is None or len(digits.lstrip("0")) > len(str(NUMBER_MAX)):
+        return None  # (and no int() of thousands of digits)
+    number = int(digits)
+    return number if number <= NUMBER_MAX else None

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from domain.history import EventKind
+from storage.lifecycle import LIVE_MISSION
 from storage.models import Milestone, Need, NeedEvent, Vote
 from storage.votes import OPEN
 
@@ -101,8 +102,9 @@ def digest_data(
     horizon: date,
     limit: int = 8,
 ) -> DigestData:
-    """Needs registered and changes made in [since, until); votes open and milestones due
-    from `today` to `horizon` as they stand now; open needs per phase. Six queries."""
+    """Needs registered and changes made in [since, until); votes open and milestones of live
+    missions due from `today` to `horizon` as they stand now; open needs per phase. Six
+    queries."""
     total = func.count().over()
     new_rows = session.exec(
         select(Need.id, Need.title, total)
@@ -143,7 +145,7 @@ def digest_data(
             Milestone.due >= today,
             Milestone.due <= horizon,
             col(Milestone.done_at).is_(None),
-            col(Need.outcome).is_(None),
+            LIVE_MISSION,
         )
         .order_by(col(Milestone.due), col(Milestone.id))
         .limit(limit)

@@ -8,11 +8,19 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.history import EventKind
-from domain.lifecycle import Action, Refused, Situation, duplicate_refusal, require
+from domain.lifecycle import (
+    Action,
+    Refused,
+    Situation,
+    duplicate_refusal,
+    require,
+    require_decision,
+)
 from domain.mission import (
     AssessmentDraft,
     CompletionDraft,
@@ -21,12 +29,11 @@ from domain.mission import (
     format_milestones,
     mission_problems,
 )
-from domain.needs import Draft, content_hash
+from domain.needs import Draft, content_hash, retired_hash
 from domain.phases import Decision, Outcome, Phase
 from domain.reference import Reference
 from storage.models import (
     Assessment,
-    Ballot,
     Completion,
     Follower,
     Milestone,
@@ -40,7 +47,13 @@ from storage.votes import open_vote_for
 
 # History kinds that tell the people concerned (followers, submitter, process leader).
 NOTIFY_KINDS = frozenset(
-    {EventKind.PHASE_CHANGED, EventKind.DECIDED, EventKind.CLOSED, EventKind.COMPLETED}
+    {
+        EventKind.PHASE_CHANGED,
+        EventKind.DECIDED,
+        EventKind.CLOSED,
+        EventKind.REPORTED,
+        EventKind.COMPLETED,
+    }
 )
 
 
@@ -54,6 +67,15 @@ class Applied:
     @property
     def notable(self) -> list[NeedEvent]:
         return [e for e in self.events if e.kind in NOTIFY_KINDS]
+
+
+# A mission under way: prioritised, neither closed nor completed. Only its milestones are
+# reminded of and listed in the digest; a parked or closed need's timetable rests.
+LIVE_MISSION = and_(
+    Need.decision == Decision.PRIORITISE.value,
+    col(Need.outcome).is_(None),
+    Need.phase < Phase.COMPLETED,
+)
 
 
 # ---------------------------------------------------------------- reading the situation
@@ -74,6 +96,11 @@ def get_mission(session: Session, *, need_id: int) -> Mission | None:
 def milestones(session: Session, *, need_id: int) -> list[Milestone]:
     query = select(Milestone).where(Milestone.need_id == need_id)
     return list(session.exec(query.order_by(col(Milestone.due), col(Milestone.id))).all())
+
+
+def reports_due(session: Session, *, need_id: int) -> list[Milestone]:
+    """The milestones whose report is not handed in yet, soonest first."""
+    return [m for m in milestones(session, need_id=need_id) if m.done_at is None]
 
 
 def latest_assessment(session: Session, *, need_id: int) -> Assessment | None:
@@ -125,6 +152,7 @@ def followers(session: Session, *, need: Need) -> set[str]:
 
 def situation(session: Session, *, need: Need, user_id: str) -> Situation:
     mission = get_mission(session, need_id=need.id)
+    vote = open_vote_for(session, need_id=need.id)
     return Situation(
         phase=need.phase,
         outcome=need.outcome,
@@ -132,8 +160,9 @@ def situation(session: Session, *, need: Need, user_id: str) -> Situation:
         submitted_by=need.submitted_by,
         has_mission=mission is not None,
         process_leader=mission.process_leader if mission else None,
+        reports_due=bool(reports_due(session, need_id=need.id)),
         following=user_id in followers(session, need=need),
-        vote_open=open_vote_for(session, need_id=need.id) is not None,
+        vote_deadline=vote.deadline if vote else None,
     )
 
 
@@ -165,6 +194,7 @@ def _phase(session: Session, need: Need, to: int, actor: str, now: datetime, com
 def _close(session: Session, need: Need, outcome: Outcome, actor: str, now: datetime, **kw):
     need.outcome = outcome.value
     need.closed_at = now
+    need.content_hash = retired_hash(need.content_hash, need.id)
     _touch(session, need, now)
     return _event(session, need, now, actor, EventKind.CLOSED, **kw)
 
@@ -234,11 +264,13 @@ def decide(
     decision: Decision,
     reason: str = "",
 ) -> Applied:
-    """VVG's decision on the prioritisation; not prioritising (with a reason) closes the need."""
-    need, _ = _checked(
+    """VVG's decision on the prioritisation; not prioritising (with a reason) closes the need.
+    The decision the need already has is refused: nothing to record, nobody to tell."""
+    need, now_situation = _checked(
         session, need_id=need_id, action=Action.DECIDE, actor=actor, is_admin=is_admin
     )
     decision = Decision(decision)
+    require_decision(decision, now_situation)
     reason = (reason or "").strip()
     if decision is Decision.NOT_PRIORITISE and not reason:
         raise Refused("lifecycle.decide.error.reason")
@@ -400,6 +432,33 @@ def start_execution(
     return Applied(need, [_phase(session, need, Phase.EXECUTION, actor, now, comment)])
 
 
+def report(
+    session: Session,
+    *,
+    need_id: int,
+    actor: str,
+    is_admin: bool,
+    now: datetime,
+    milestone_id: int,
+    url: str | None,
+) -> Applied:
+    """A milestone's report handed in (phase 3, the process leader or an admin): its reminders
+    stop, and the history and the followers hear of it."""
+    need, _ = _checked(
+        session, need_id=need_id, action=Action.REPORT, actor=actor, is_admin=is_admin
+    )
+    milestone = next((m for m in reports_due(session, need_id=need.id) if m.id == milestone_id),
+                     None)  # fmt: skip
+    if milestone is None:  # handed in meanwhile, or taken out of the timetable
+        raise Refused("lifecycle.refused.report_gone")
+    milestone.done_at, milestone.report_url = now, url or None
+    session.add(milestone)
+    _touch(session, need, now)
+    event = _event(session, need, now, actor, EventKind.REPORTED, field=milestone.kind,
+                   new=milestone.title, comment=url or None)  # fmt: skip
+    return Applied(need, [event])
+
+
 def complete(
     session: Session,
     *,
@@ -521,8 +580,9 @@ def mark_duplicate(
     now: datetime,
     comment: str = "",
 ) -> Applied:
-    """Close the need as merged into `original_id`; its followers, and its ballots where the
-    original has an open vote, move there. Both histories say so."""
+    """Close the need as merged into `original_id`; its followers move there. Both histories
+    say so. Not while the need's own vote is open (`require`): closed first, its result stays
+    in its history."""
     need, _ = _checked(
         session, need_id=need_id, action=Action.DUPLICATE, actor=actor, is_admin=is_admin
     )
@@ -574,20 +634,6 @@ def mark_duplicate(
                     new=original.id,
                 )
             )
-    if _move_ballots(session, need, original, actor, now):
-        for subject in (need, original):
-            events.append(
-                _event(
-                    session,
-                    subject,
-                    now,
-                    actor,
-                    EventKind.MOVED,
-                    field="ballots",
-                    old=need.id,
-                    new=original.id,
-                )
-            )
     return Applied(need, events)
 
 
@@ -600,34 +646,6 @@ def _move_followers(session: Session, need: Need, original: Need, people: set[st
     for user_id in sorted(people - already):
         session.add(Follower(need_id=original.id, user_id=user_id, since=now))
         moved += 1
-    session.flush()
-    return moved
-
-
-def _move_ballots(session: Session, need: Need, original: Need, actor: str, now) -> int:
-    """Ballots of the duplicate's open vote go to the original's open vote, for voters who have
-    none there; the duplicate's vote is closed (its need is)."""
-    source = open_vote_for(session, need_id=need.id)
-    if source is None:
-        return 0
-    target = open_vote_for(session, need_id=original.id)
-    moved = 0
-    if target is not None:
-        present = set(session.exec(select(Ballot.user_id).where(Ballot.vote_id == target.id)))
-        for ballot in session.exec(select(Ballot).where(Ballot.vote_id == source.id)).all():
-            if ballot.user_id not in present:
-                ballot.vote_id = target.id
-                ballot.updated_at = now
-                session.add(ballot)
-                moved += 1
-        if moved:
-            target.ballots_count += moved
-            target.tally_version += 1
-            session.add(target)
-    source.closed_at, source.closed_by = now, actor
-    source.ballots_count -= moved
-    source.tally_version += 1
-    session.add(source)
     session.flush()
     return moved
 

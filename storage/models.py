@@ -163,7 +163,8 @@ class Milestone(SQLModel, table=True):
     kind: str = Field(max_length=20)
     title: str = Field(max_length=150)
     due: date = Field(index=True)
-    done_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    done_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # handed in
+    report_url: str | None = Field(default=None, max_length=500)  # where the report is
 
 
 class Completion(SQLModel, table=True):

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from domain.phases import Phase
 from storage.digest import Cut, NeedRef
+from storage.lifecycle import LIVE_MISSION
 from storage.models import Milestone, Mission, Need
 
 
@@ -24,7 +25,8 @@ class MilestoneDue:
 
 
 def milestones_between(session: Session, *, first: date, last: date) -> list[MilestoneDue]:
-    """Open milestones dated first..last of needs still under way, with the process leader."""
+    """Open milestones dated first..last of live missions (`LIVE_MISSION`), with the process
+    leader."""
     rows = session.exec(
         select(
             Milestone.id,
@@ -41,8 +43,7 @@ def milestones_between(session: Session, *, first: date, last: date) -> list[Mil
             Milestone.due >= first,
             Milestone.due <= last,
             col(Milestone.done_at).is_(None),
-            col(Need.outcome).is_(None),
-            Need.phase < Phase.COMPLETED,
+            LIVE_MISSION,
         )
         .order_by(col(Milestone.due), col(Milestone.id))
     ).all()

@@ -42,6 +42,10 @@ def add_milestone(
     db, need_id: int, *, kind: str, title: str, due: date, leader: str | None = None, at: datetime
 ) -> int:
     with db.session(write=True) as s:
+        need = s.get(Need, need_id)
+        if need.decision is None:  # a mission document is written for a prioritised need
+            need.decision = "prioriterat"
+            s.add(need)
         if leader is not None and s.get(Mission, need_id) is None:
             s.add(
                 Mission(

@@ -11,13 +11,21 @@ from bot.i18n import EN, SV
 from commands import ids
 from commands.render import lifecycle_forms as forms
 from commands.render.details import HISTORY_PAGE, details_modal, history_line
+from commands.render.kit import escape
 from domain.lifecycle import Action, allowed_actions
-from domain.mission import MilestoneKind
+from domain.mission import MILESTONE_TITLE_MAX, MILESTONES_MAX, TEXT_MAX, MilestoneKind
 from storage import lifecycle
 from storage.details import load_details
-from storage.models import Milestone, Mission, Need, NeedEvent, Vote
+from storage.models import Completion, Milestone, Mission, Need, NeedEvent, Vote
 from storage.needs import record_event
-from tests.lifecycle_support import ADMIN, STAFF, advance, mission_draft, new_need
+from tests.lifecycle_support import (
+    ADMIN,
+    STAFF,
+    advance,
+    completion_draft,
+    mission_draft,
+    new_need,
+)
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 HOSTILE = "<!channel> & <@U123>"
@@ -30,6 +38,10 @@ def text_of(view) -> str:
 def action_ids(view) -> list[str]:
     return [e["action_id"] for b in view["blocks"] if b["type"] == "actions"
             for e in b["elements"] if b.get("block_id") == ids.DETAILS_BUTTONS]  # fmt: skip
+
+
+def sections(view) -> list[str]:
+    return [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
 
 
 def render(db, need_id, user, *, offset=0, tx=SV):
@@ -69,7 +81,7 @@ def test_a_need_in_execution_shows_mission_timetable_and_decision(db, ref, clock
                    quorum_met=True))  # fmt: skip
     view = render(db, need_id, ADMIN)
     text = text_of(view)
-    assert action_ids(view) == [ids.MISSION, ids.COMPLETE, ids.EDIT, ids.DUPLICATE,
+    assert action_ids(view) == [ids.MISSION, ids.REPORT, ids.COMPLETE, ids.EDIT, ids.DUPLICATE,
                                 ids.WITHDRAW, ids.FOLLOW, ids.HIDE_PUBLIC]  # fmt: skip
     assert "Ändra uppdragshandling" in text
     for part in (
@@ -93,6 +105,25 @@ def test_a_need_in_execution_shows_mission_timetable_and_decision(db, ref, clock
     assert "Interim report to VVG" in english and "Result: *Do now*" in english
 
 
+def test_stored_links_are_shown_as_links_only_when_they_are_real_addresses(db, ref, clock):
+    """Links stored before the form checked them (or written by hand) cannot ping a channel
+    or hide another address behind a label."""
+    need_id = new_need(db, ref, clock)
+    advance(db, clock, need_id, 4)
+    view = render(db, need_id, ADMIN)
+    assert "Slutrapport 2027-06-01: <https://example.org/slutrapport.pdf>" in text_of(view)
+    assert "Slutprodukt: <https://example.org/rutin>" in text_of(view)
+    with db.session(write=True) as s:
+        done = s.get(Completion, need_id)
+        done.final_report_url = "https://x.se/><https://evil.example/|https://vardsamverkan.se/>"
+        done.product_url = "https://x.se/><!channel>"
+        s.get(Need, need_id).source_permalink = "javascript:alert(1)"
+    text = text_of(render(db, need_id, ADMIN))
+    assert "<!channel>" not in text and "<https://evil.example/" not in text
+    assert "Slutprodukt: https://x.se/&gt;&lt;!channel&gt;" in text
+    assert "<javascript:" not in text
+
+
 def test_the_fields_are_labelled_for_the_reader_not_the_form(db, ref, clock):
     need_id = new_need(db, ref, clock)  # organisation Borås
     text = text_of(render(db, need_id, "UOTHER"))
@@ -110,9 +141,8 @@ def test_a_milestone_titled_as_its_kind_is_named_once(db, ref, clock):
                                actor=ADMIN, is_admin=True, now=clock())  # fmt: skip
 
     def rows(tx):
-        texts = [b["text"]["text"] for b in render(db, need_id, ADMIN, tx=tx)["blocks"]
-                 if b["type"] == "section"]  # fmt: skip
-        return next(t for t in texts if t.startswith(f"*{tx('details.timetable')}*")).split("\n")
+        lines = "\n".join(sections(render(db, need_id, ADMIN, tx=tx))).split("\n")
+        return lines[lines.index(f"*{tx('details.timetable')}*") :]
 
     assert rows(SV)[1:] == [
         "`2027-01-15` Delrapport till VVG",
@@ -428,3 +458,47 @@ def test_the_whole_description_is_shown_however_much_escaping_grows_it(db, ref, 
     squeezed = "".join(_unescape(t) for t in shown)
     assert "".join(squeezed.split()) == "".join(description.split())
     assert len(view["blocks"]) <= 100 and view["blocks"][-1]["type"] == "context"  # history kept
+
+
+def _longest(name: str) -> str:
+    """A text at the form's maximum that escaping grows about fourfold, with a few spaces."""
+    return (f"{name} " + "&<&& <b>&" * 400)[: TEXT_MAX - 4] + "SLUT"
+
+
+def test_a_maximal_mission_document_and_completion_are_shown_whole(db, ref, clock):
+    """Every part at 3,000 `&`- and `<`-heavy characters and 30 milestones titled with 150:
+    all of it is shown, in sections of at most 3,000 characters and at most 100 blocks, with
+    the SRO position, the product link and a full page of history after it."""
+    texts = {name: _longest(name) for name in ("description", "purpose_goals", "delimitations",
+             "group_composition", "time_needed", "external_members", "resourcing")}  # fmt: skip
+    titles = [(f"M{i:02d} " + "&<" * 80)[:MILESTONE_TITLE_MAX] for i in range(MILESTONES_MAX)]
+    timetable = "\n".join(f"2027-01-{i + 1:02d} delrapport {t}" for i, t in enumerate(titles))
+    positions = {name: _longest(name) for name in ("vvg_position", "sro_position")}
+    need_id = new_need(db, ref, clock)
+    advance(db, clock, need_id, 3)
+    with db.session(write=True) as s:
+        s.get(Need, need_id).description = _longest("behovet")
+        lifecycle.save_mission(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(),
+                               draft=mission_draft(**texts, timetable=timetable))  # fmt: skip
+    with db.session(write=True) as s:
+        lifecycle.complete(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(),
+                           draft=completion_draft(**positions))  # fmt: skip
+    with db.session(write=True) as s:
+        need = s.get(Need, need_id)
+        for i in range(HISTORY_PAGE):
+            record_event(s, need=need, at=clock.advance(minutes=1), actor=STAFF, kind="edited",
+                         field="title", old="x", new=f"v{i}", comment="&<" * 250)  # fmt: skip
+    view = render(db, need_id, ADMIN)  # validated by slack_sdk: limits of text and blocks
+    shown = sections(view)
+    assert len(view["blocks"]) <= 100 and all(len(t) <= 3000 for t in shown)
+    assert view["blocks"][-1]["type"] == "actions"  # the history's pager is still there
+    assert "…" not in "".join(shown) and "<b>" not in "".join(shown)
+    squeezed = "".join("".join(_unescape(t).split()) for t in shown)
+    for text in [*texts.values(), *positions.values()]:
+        assert "".join(text.split()) in squeezed, text[:20]
+    lines = "\n".join(shown).split("\n")
+    rows = [line for line in lines if line.startswith("`2027-01-")]
+    assert rows == [f"`2027-01-{i + 1:02d}` Delrapport till VVG – {escape(t)}"
+                    for i, t in enumerate(titles)]  # fmt: skip
+    assert any(line.startswith("SRO:s ställningstagande: sro_position &amp;&lt;") for line in lines)
+    assert "Slutprodukt: <https://example.org/rutin>" in lines

@@ -1,9 +1,12 @@
-"""What the digest reads, on both databases, in a fixed number of queries."""
+"""What the digest (and the milestone reminders) read, on both databases, in a fixed number
+of queries."""
 
 from datetime import UTC, date, datetime
 
 from storage.claims import SENT, claim, finish, last_sent
 from storage.digest import digest_data
+from storage.models import Need
+from storage.reminders import milestones_between
 from tests.scheduler_support import (
     add_milestone,
     add_need,
@@ -50,6 +53,29 @@ def test_the_digest_reads_the_week_and_the_state(db, ref):
     assert [m.title for m in data.milestones.items] == ["Delrapport 1"]
     assert data.per_phase == {1: 2, 2: 0, 3: 1, 4: 0} and data.closed == 0
     assert not data.nothing_new
+
+
+def test_only_live_missions_have_milestones_to_remind_of(db, ref):
+    """Prioritised and neither closed nor completed: a parked, rejected, withdrawn or
+    completed need's timetable is in no reminder and no digest."""
+    titles = ["Prioriterat", "Genomförs", "Parkerat", "Ej prioriterat", "Återkallat", "Slutfört"]
+    needs = {title: add_need(db, ref, title=title, at=SINCE - days(30)) for title in titles}
+    for title, need in needs.items():
+        move(db, need, to_phase=2, at=SINCE - days(20))
+        add_milestone(db, need, kind="sro", title=title, due=date(2026, 12, 10), at=SINCE)
+    move(db, needs["Genomförs"], to_phase=3, at=SINCE)
+    move(db, needs["Slutfört"], to_phase=3, at=SINCE)
+    move(db, needs["Slutfört"], to_phase=4, at=SINCE + days(1))
+    decide(db, needs["Parkerat"], decision="parkerat", at=SINCE + days(1))
+    decide(db, needs["Ej prioriterat"], decision="ej_prioriterat", at=SINCE + days(1))
+    with db.session(write=True) as s:
+        for title, outcome in (("Ej prioriterat", "ej_prioriterat"), ("Återkallat", "aterkallat")):
+            s.get(Need, needs[title]).outcome = outcome
+
+    with db.session() as s:
+        due = milestones_between(s, first=TODAY, last=date(2026, 12, 14))
+    assert [m.title for m in due] == ["Prioriterat", "Genomförs"]
+    assert [m.title for m in read(db).milestones.items] == ["Prioriterat", "Genomförs"]
 
 
 def test_a_quiet_week(db, ref):

@@ -140,7 +140,7 @@ def test_an_admin_also_sees_needs_to_take_up_and_decisions_to_make(db):
     assert rows_under(view, "Beslut att fatta") == [str(i) for i in ids_["undecided"]]
     text = all_text(view["blocks"])
     assert "Omröstning pågår till <!date^" in text
-    assert "Omröstningen är avslutad: Planera" in text and "Ingen omröstning ännu" in text
+    assert "Omröstningen är stängd: Planera" in text and "Ingen omröstning ännu" in text
 
 
 def test_empty_home_says_so_for_each_list(db):

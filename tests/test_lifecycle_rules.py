@@ -1,6 +1,6 @@
 """The phase rules without Slack or a database: who may do what, when, and why not."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -9,10 +9,13 @@ from domain.lifecycle import (
     Refused,
     Situation,
     allowed_actions,
+    decision_choices,
     decision_problems,
+    decision_refusal,
     duplicate_refusal,
     refusal,
     require,
+    require_decision,
 )
 from domain.mission import (
     AssessmentDraft,
@@ -25,9 +28,12 @@ from domain.mission import (
     format_milestones,
     mission_problems,
     parse_milestones,
+    report_problems,
 )
+from domain.phases import Decision
 
 SUBMITTER, ADMIN, OTHER, LEADER = "USUB", "UADM", "UOTHER", "ULEAD"
+DEADLINE = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)
 
 
 def need(phase=1, outcome=None, decision=None, **kw) -> Situation:
@@ -92,7 +98,40 @@ def test_follow_and_unfollow_swap():
 
 
 def test_no_vote_button_while_a_vote_is_open():
-    assert Action.OPEN_VOTE not in allowed(need(2, vote_open=True), ADMIN)
+    assert Action.OPEN_VOTE not in allowed(need(2, vote_deadline=DEADLINE), ADMIN)
+
+
+def test_while_a_vote_is_open_nothing_ends_the_need_or_leaves_phase_2():
+    ready = dict(decision="prioriterat", has_mission=True)
+    assert {Action.START, Action.WITHDRAW, Action.DUPLICATE} <= allowed(need(2, **ready), ADMIN)
+    voting = need(2, vote_deadline=DEADLINE, **ready)
+    admin = allowed(voting, ADMIN)
+    assert not {Action.START, Action.WITHDRAW, Action.DUPLICATE} & admin
+    assert {Action.DECIDE, Action.ASSESS, Action.MISSION, Action.CLOSE_VOTE, Action.EDIT} <= admin
+    for action in (Action.START, Action.WITHDRAW, Action.DUPLICATE):
+        with pytest.raises(Refused) as refused:
+            require(action, voting, ADMIN, True)
+        assert (refused.value.key, refused.value.vote_deadline) == (
+            "lifecycle.refused.vote_running",
+            DEADLINE,
+        )
+    # what is refused anyway keeps its own reason
+    assert refusal(Action.START, need(2, vote_deadline=DEADLINE), ADMIN, True) == (
+        "lifecycle.refused.not_prioritised"
+    )
+
+
+def test_not_prioritising_waits_for_the_vote_and_the_same_decision_changes_nothing():
+    assert decision_choices(need(2)) == list(Decision)
+    voting = need(2, decision="parkerat", vote_deadline=DEADLINE)
+    assert decision_choices(voting) == [Decision.PRIORITISE, Decision.PARK]
+    assert decision_refusal(Decision.NOT_PRIORITISE, voting) == "lifecycle.refused.vote_running"
+    assert decision_refusal(Decision.PRIORITISE, voting) is None
+    assert decision_refusal(Decision.PARK, voting) == "lifecycle.decide.unchanged"
+    assert decision_refusal(Decision.NOT_PRIORITISE, need(2, decision="parkerat")) is None
+    with pytest.raises(Refused) as refused:
+        require_decision(Decision.NOT_PRIORITISE, voting)
+    assert refused.value.vote_deadline == DEADLINE
 
 
 # ---------------------------------------------------------------- refusals say what is missing
@@ -124,7 +163,7 @@ def test_no_vote_button_while_a_vote_is_open():
         (Action.EDIT, need(2, outcome="ej_prioriterat"), "lifecycle.refused.closed"),
         (Action.DUPLICATE, need(1, outcome="sammanslaget"), "lifecycle.refused.closed"),
         (Action.OPEN_VOTE, need(3), "lifecycle.refused.past_prioritisation"),
-        (Action.OPEN_VOTE, need(2, vote_open=True), "lifecycle.refused.vote_open"),
+        (Action.OPEN_VOTE, need(2, vote_deadline=DEADLINE), "lifecycle.refused.vote_open"),
     ],
 )
 def test_admin_refusals(action, s, key):
@@ -243,6 +282,11 @@ def test_timetable_lines_are_read_with_kind_and_title():
          ("lifecycle.mission.error.title_long", {"line": 1, "max": 150})),
         ("\n".join(f"2026-01-{d:02d} x" for d in range(1, 32)),
          ("lifecycle.mission.error.too_many", {"max": 30})),
+        ("0001-01-01 delrapport x", ("lifecycle.mission.error.date_range",
+            {"line": 1, "date": "0001-01-01", "first": "2000-01-01", "last": "2100-12-31"})),
+        ("2026-01-01 x\n9999-12-31 slutrapport", ("lifecycle.mission.error.date_range",
+            {"line": 2, "date": "9999-12-31", "first": "2000-01-01", "last": "2100-12-31"})),
+        ("٢٠٢٦-٠١-٠١ x", ("lifecycle.mission.error.no_date", {"line": 1, "text": "٢٠٢٦-٠١-٠١ x"})),
     ],
 )  # fmt: skip
 def test_bad_timetable_lines_are_named_by_line(text, problem):
@@ -270,3 +314,57 @@ def test_completion_needs_report_position_and_links():
     draft = CompletionDraft(date(2027, 3, 1), "https://example.org/rapport.pdf",
                             "VVG ställer sig bakom", "", "ftp://x")  # fmt: skip
     assert completion_problems(draft) == {"product_url": ("lifecycle.complete.error.link", {})}
+
+
+def test_completion_links_are_real_web_addresses():
+    hostile = [
+        "https://x.se/><!channel>",
+        "https://x.se/><https://evil.example/|https://vardsamverkan.se/>",
+        "https://x.se/slut rapport.pdf",
+        "javascript:alert(1)",
+    ]
+    for url in hostile:
+        draft = CompletionDraft(date(2026, 11, 1), url, "Ja", "", url)
+        assert completion_problems(draft) == {
+            "final_report_url": ("lifecycle.complete.error.link", {}),
+            "product_url": ("lifecycle.complete.error.link", {}),
+        }, url
+
+
+@pytest.mark.parametrize(
+    ("day", "problem"),
+    [
+        (date(1, 1, 1), ("lifecycle.complete.error.date_range",
+                         {"first": "2000-01-01", "last": "2100-12-31"})),
+        (date(9999, 12, 31), ("lifecycle.complete.error.date_range",
+                              {"first": "2000-01-01", "last": "2100-12-31"})),
+        (date(2026, 11, 24), ("lifecycle.complete.error.date_future", {"today": "2026-11-23"})),
+        (date(2026, 11, 23), None),
+        (date(2000, 1, 1), None),
+    ],
+)  # fmt: skip
+def test_the_final_report_is_dated_by_today_and_within_reason(day, problem):
+    draft = CompletionDraft(day, "https://example.org/r.pdf", "Ja", "", "https://example.org/p")
+    assert completion_problems(draft, today=date(2026, 11, 23)).get("final_report_date") == problem
+
+
+def test_the_leader_or_an_admin_hands_in_reports_due_in_execution():
+    due = need(3, decision="prioriterat", has_mission=True, process_leader=LEADER,
+               reports_due=True)  # fmt: skip
+    assert Action.REPORT in allowed(due, LEADER) and Action.REPORT in allowed(due, ADMIN)
+    assert refusal(Action.REPORT, due, OTHER, False) == "lifecycle.refused.leader_or_admin"
+    handed_in = need(3, decision="prioriterat", has_mission=True, process_leader=LEADER)
+    assert refusal(Action.REPORT, handed_in, LEADER, False) == "lifecycle.refused.no_reports_due"
+    before = need(2, decision="prioriterat", has_mission=True, process_leader=LEADER,
+                  reports_due=True)  # fmt: skip
+    assert refusal(Action.REPORT, before, ADMIN, True) == "lifecycle.refused.not_in_execution"
+    done = need(4, decision="prioriterat", has_mission=True, reports_due=True)
+    assert refusal(Action.REPORT, done, ADMIN, True) == "lifecycle.refused.completed"
+
+
+def test_a_report_names_its_milestone_and_a_real_link_if_any():
+    assert report_problems(None, "")["milestone"][0] == "lifecycle.report.error.milestone"
+    assert report_problems(3, "") == {}
+    assert report_problems(3, "https://vardsamverkan.se/rapport") == {}
+    unsafe = report_problems(3, "https://x.se/><!channel>")
+    assert unsafe["url"][0] == "lifecycle.complete.error.link"

@@ -2,10 +2,12 @@
 assertions on what people see (details view, forms, answers, direct messages) and on what is
 stored."""
 
+import pytest
 from sqlmodel import select
 
 from commands import ids
-from storage.models import Follower, Milestone, Need
+from fakeslack.forms import UserActionError
+from storage.models import Follower, Milestone, Need, Vote
 from storage.needs import history
 from tests.conftest import ADMIN, STAFF
 from tests.lifecycle_support import advance, new_need
@@ -112,7 +114,7 @@ def test_an_admin_takes_a_need_through_all_four_phases(bot, fake_slack, ref, clo
     assert set(errors) == {ids.FINAL_REPORT_DATE, ids.FINAL_REPORT_URL, ids.VVG_POSITION,
                            ids.PRODUCT_URL}  # fmt: skip
     fake_slack.submit(ADMIN, {
-        ids.FINAL_REPORT_DATE: "2027-06-01",
+        ids.FINAL_REPORT_DATE: "2026-11-20",
         ids.FINAL_REPORT_URL: "https://example.org/slutrapport.pdf",
         ids.VVG_POSITION: "VVG ställer sig bakom rutinen.",
         ids.PRODUCT_URL: "https://example.org/rutin",
@@ -126,6 +128,66 @@ def test_an_admin_takes_a_need_through_all_four_phases(bot, fake_slack, ref, clo
     assert [e.new_value for e in events if e.kind == "phase_changed"] == ["2", "3", "4"]
     with bot.db.session() as s:
         assert len(s.exec(select(Milestone)).all()) == 2
+
+
+LINK_ERROR = (
+    "Ange hela webbadressen, som börjar med https:// eller http://, utan mellanslag "
+    "och utan tecknen < > |."
+)
+RANGE_ERROR = "Datumet ska ligga mellan 2000-01-01 och 2100-12-31."
+
+
+def test_completion_refuses_unsafe_links_and_unlikely_dates(bot, fake_slack, ref, clock):
+    fake_slack.add_user("ULEADER", "lea.processledare")  # the mission's, told of the completion
+    number = new_need(bot.db, ref, clock)
+    advance(bot.db, clock, number, 3)
+    open_details(fake_slack, ADMIN, number)
+    fake_slack.click(ADMIN, ids.COMPLETE, value=str(number))
+    good = {
+        ids.FINAL_REPORT_DATE: "2026-11-23",
+        ids.FINAL_REPORT_URL: "https://example.org/slutrapport.pdf",
+        ids.VVG_POSITION: "VVG ställer sig bakom rutinen.",
+        ids.PRODUCT_URL: "https://example.org/rutin",
+    }
+    future = (
+        "Slutrapporten kan inte ha ett datum efter i dag (2026-11-23). Slutför uppdraget "
+        "när rapporten finns."
+    )
+    for field, value, error in [
+        (ids.PRODUCT_URL, "https://x.se/><!channel>", LINK_ERROR),
+        (
+            ids.FINAL_REPORT_URL,
+            "https://x.se/><https://evil.example/|https://vardsamverkan.se/>",
+            LINK_ERROR,
+        ),
+        (ids.PRODUCT_URL, "https://x.se/slut produkt", LINK_ERROR),
+        (ids.FINAL_REPORT_DATE, "0001-01-01", RANGE_ERROR),
+        (ids.FINAL_REPORT_DATE, "9999-12-31", RANGE_ERROR),
+        (ids.FINAL_REPORT_DATE, "2026-11-24", future),
+    ]:
+        fake_slack.submit(ADMIN, {**good, field: value})
+        assert fake_slack.top_view(ADMIN)["errors"] == {field: error}, value
+    assert stored(bot, number)[0].phase == 3
+    clock.now = clock.now.replace(hour=23, minute=30)  # 00:30 on 24 November in Stockholm
+    fake_slack.submit(ADMIN, {**good, ids.FINAL_REPORT_DATE: "2026-11-24"})
+    assert stored(bot, number)[0].phase == 4
+
+
+def test_a_timetable_date_out_of_range_is_named_in_the_form(bot, fake_slack, ref, clock):
+    number = new_need(bot.db, ref, clock)
+    advance(bot.db, clock, number, 2)
+    open_details(fake_slack, ADMIN, number)
+    fake_slack.click(ADMIN, ids.MISSION, value=str(number))
+    fake_slack.submit(
+        ADMIN,
+        {
+            ids.PURPOSE_GOALS: "Tryggare övergångar.",
+            ids.TIMETABLE: "2027-01-15 delrapport\n9999-12-31 slutrapport",
+        },
+    )
+    assert fake_slack.top_view(ADMIN)["errors"] == {
+        ids.TIMETABLE: "Rad 2: datumet 9999-12-31 ska ligga mellan 2000-01-01 och 2100-12-31."
+    }
 
 
 def test_a_crafted_button_from_someone_else_changes_nothing(bot, fake_slack, ref, clock):
@@ -151,6 +213,11 @@ def test_a_form_sent_after_the_rules_changed_is_refused(bot, fake_slack, ref, cl
     fake_slack.click(ADMIN, ids.TAKE_UP, value=str(number))
     crafted(fake_slack, STAFF, ids.WITHDRAW, number)  # the submitter may, in phase 1
     assert fake_slack.top_view(STAFF)["callback_id"] == ids.CONFIRM_VIEW
+    fake_slack.submit(STAFF, {ids.COMMENT: "  "})  # an ended need records why
+    assert fake_slack.top_view(STAFF)["errors"] == {
+        ids.COMMENT: "Skriv varför behovet återkallas: det sparas i behovets historik."
+    }
+    assert stored(bot, number)[0].outcome is None
     fake_slack.submit(STAFF, {ids.COMMENT: "Löst lokalt"})
     fake_slack.submit(ADMIN, {})
     notice = fake_slack.top_view(ADMIN)
@@ -189,6 +256,99 @@ def test_not_prioritising_asks_for_a_reason_and_closes(bot, fake_slack, ref, clo
     told = seen(fake_slack, fake_slack.dm_messages(STAFF))
     assert "beslutade: Ej prioriterat" in told and "Ryms inte i planen" in told
     assert stored(bot, number)[0].outcome == "ej_prioriterat"
+
+
+def test_deciding_the_same_again_records_and_tells_nothing(bot, fake_slack, ref, clock):
+    number = new_need(bot.db, ref, clock)
+    advance(bot.db, clock, number, 2, mission=False)
+    open_details(fake_slack, ADMIN, number)
+    for _ in range(2):  # the same decision saved twice (or a double click)
+        fake_slack.click(ADMIN, ids.DECIDE, value=str(number))
+        fake_slack.submit(ADMIN, {ids.DECISION: "parkerat", ids.REASON: "Nästa år"})
+    notice = fake_slack.top_view(ADMIN)
+    assert notice["callback_id"] == ids.NOTICE_VIEW
+    assert "Behov #1 har redan det beslutet. Inget har ändrats." in seen(fake_slack, notice)
+    _, events = stored(bot, number)
+    assert [e.new_value for e in events if e.kind == "decided"] == ["parkerat"]
+    assert len(fake_slack.dm_messages(STAFF)) == 1  # told once, of the first
+
+
+def vote_on(fake_slack, number: int) -> None:
+    fake_slack.slash(ADMIN, f"rösta {number}", channel="CGENERAL")
+    assert "har öppnats" in seen(fake_slack, fake_slack.ephemerals(ADMIN)[-1])
+
+
+def what_is_stored(bot) -> list:
+    """Everything a refused action could have changed: needs, their histories, votes, followers."""
+    with bot.db.session() as s:
+        needs = [(n.id, n.phase, n.decision, n.outcome, n.merged_into, n.updated_at)
+                 for n in s.exec(select(Need).order_by(Need.id))]  # fmt: skip
+        events = [len(history(s, need_id=n[0])) for n in needs]
+        votes = [(v.id, v.closed_at) for v in s.exec(select(Vote))]
+        follows = sorted((f.need_id, f.user_id) for f in s.exec(select(Follower)))
+    return [needs, events, votes, follows]
+
+
+@pytest.mark.parametrize(
+    ("button", "values"),
+    [
+        (ids.WITHDRAW, {ids.COMMENT: "Löst lokalt"}),
+        (ids.START, {}),
+        (ids.DUPLICATE, {ids.ORIGINAL: "#2"}),
+        (ids.DECIDE, {ids.DECISION: "ej_prioriterat", ids.REASON: "Ryms inte i planen"}),
+    ],
+)
+def test_a_form_that_would_end_a_need_under_vote_is_refused(
+    bot, fake_slack, ref, clock, button, values
+):
+    """A form opened before the vote and sent after it opened: refused, nothing changes."""
+    number = new_need(bot.db, ref, clock)
+    new_need(bot.db, ref, clock, title="Mobila team")  # #2, the original for a duplicate
+    advance(bot.db, clock, number, 2)  # prioritised, with a mission document: ready to start
+    open_details(fake_slack, ADMIN, number)
+    fake_slack.click(ADMIN, button, value=str(number))
+    vote_on(fake_slack, number)
+    before, told = what_is_stored(bot), len(fake_slack.dm_messages(STAFF))
+    fake_slack.submit(ADMIN, values)
+    notice = fake_slack.top_view(ADMIN)
+    assert notice["callback_id"] == ids.NOTICE_VIEW
+    text = seen(fake_slack, notice)
+    assert "Omröstningen om behov #1 pågår till <!date^" in text
+    assert "|2026-11-30 10:00>" in text  # seven days on, in Stockholm time
+    assert "Inget har ändrats" in text and "*Stäng omröstningen* i behovets detaljer" in text
+    assert what_is_stored(bot) == before
+    assert len(fake_slack.dm_messages(STAFF)) == told
+
+
+def test_a_need_under_vote_offers_no_way_out_until_the_vote_is_closed(bot, fake_slack, ref, clock):
+    fake_slack.add_user("ULEADER", "lea.processledare")  # the mission document's, told of the start
+    number = new_need(bot.db, ref, clock)
+    advance(bot.db, clock, number, 2)
+    vote_on(fake_slack, number)
+    view = open_details(fake_slack, ADMIN, number)
+    assert not {ids.START, ids.WITHDRAW, ids.DUPLICATE} & set(buttons(view))
+    assert {ids.DECIDE, ids.VOTE_CLOSE} <= set(buttons(view))
+    fake_slack.click(ADMIN, ids.DECIDE, value=str(number))
+    form = fake_slack.top_view(ADMIN)
+    [choice] = [b["element"] for b in form["blocks"] if b.get("block_id") == ids.DECISION]
+    assert [o["value"] for o in choice["options"]] == ["prioriterat", "parkerat"]
+    assert "*Ej prioriterat* kan inte väljas förrän den är stängd" in seen(fake_slack, form)
+    with pytest.raises(UserActionError):  # not among the options shown
+        fake_slack.submit(ADMIN, {ids.DECISION: "ej_prioriterat", ids.REASON: "Nej"})
+    fake_slack.close(ADMIN)
+
+    before = what_is_stored(bot)
+    crafted(fake_slack, ADMIN, ids.START, number)  # a button no view shows now
+    answer = seen(fake_slack, fake_slack.ephemerals(ADMIN)[-1])
+    assert "Omröstningen om behov #1 pågår till" in answer
+    assert what_is_stored(bot) == before
+
+    fake_slack.click(ADMIN, ids.VOTE_CLOSE)  # from the details, closing early
+    view = open_details(fake_slack, ADMIN, number)
+    assert {ids.START, ids.WITHDRAW, ids.DUPLICATE} <= set(buttons(view))
+    fake_slack.click(ADMIN, ids.START, value=str(number))
+    fake_slack.submit(ADMIN, {})
+    assert stored(bot, number)[0].phase == 3
 
 
 def test_following_by_command_and_stopping_from_the_message(bot, fake_slack, ref, clock):
@@ -290,3 +450,30 @@ def test_a_long_history_pages_in_the_details_view(bot, fake_slack, ref, clock):
     fake_slack.click(STAFF, ids.DETAILS_NEWER, value=f"{number}:15")
     assert "Händelser 16–30 av 41" in seen(fake_slack, fake_slack.top_view(STAFF))
     assert len(fake_slack.top_view(STAFF)["blocks"]) <= 100
+
+
+def test_the_process_leader_hands_in_an_interim_report(bot, fake_slack, ref, clock):
+    fake_slack.add_user("ULEADER", "lea.processledare")
+    fake_slack.channel("CGENERAL")["members"].append("ULEADER")
+    number = new_need(bot.db, ref, clock)
+    advance(bot.db, clock, number, 3)  # timetable: an interim report, then the final one
+    assert ids.REPORT not in buttons(open_details(fake_slack, STAFF, number))
+    details = open_details(fake_slack, "ULEADER", number)
+    assert ids.REPORT in buttons(details)
+    fake_slack.click("ULEADER", ids.REPORT, value=str(number))
+    form = seen(fake_slack, fake_slack.top_view("ULEADER"))
+    assert "2027-01-15 Delrapport till VVG – Lägesrapport till VVG" in form
+    fake_slack.submit("ULEADER", {ids.REPORT_URL: "https://x.se/><!channel>"})
+    assert fake_slack.top_view("ULEADER")["errors"] == {ids.REPORT_URL: LINK_ERROR}
+    url = "https://vardsamverkan.se/lagesrapport.pdf"
+    fake_slack.submit("ULEADER", {ids.REPORT_URL: url})
+    with bot.db.session() as s:
+        interim, final = s.exec(select(Milestone).order_by(Milestone.due)).all()
+    assert (interim.done_at, interim.report_url, final.done_at) == (clock(), url, None)
+    refreshed = fake_slack.top_view("ULEADER")
+    assert refreshed["id"] == details["id"]
+    shown = seen(fake_slack, refreshed)
+    assert ":white_check_mark: inlämnad <!date^" in shown
+    assert f"|2026-11-23> · <{url}|rapporten>" in shown
+    told = seen(fake_slack, fake_slack.dm_messages(STAFF)[-1])  # the submitter follows
+    assert "lämnade in Delrapport till VVG: ”Lägesrapport till VVG”" in told

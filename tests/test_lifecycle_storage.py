@@ -305,7 +305,7 @@ def _vote(s, need_id, now, *, closed=False, voters=()):
     return vote.id
 
 
-def test_a_duplicate_moves_its_followers_and_ballots_to_the_original(db, ref, clock):
+def test_a_duplicate_moves_its_followers_to_the_original_once_its_vote_is_closed(db, ref, clock):
     original = new_need(db, ref, clock, title="Mobila team")
     duplicate = new_need(db, ref, clock, title="Mobila vårdteam", user="USUB2")
     advance(db, clock, original, 2, mission=False)
@@ -316,29 +316,18 @@ def test_a_duplicate_moves_its_followers_and_ballots_to_the_original(db, ref, cl
         lifecycle.follow(s, need_id=original, user_id="UBOTH", now=clock())
         target = _vote(s, original, clock(), voters=[("UV1", "gor_nu")])
         source = _vote(s, duplicate, clock(), voters=[("UV1", "avvakta"), ("UV2", "planera")])
-    assert (
-        refused(
-            db,
-            lifecycle.mark_duplicate,
-            need_id=duplicate,
-            original_id=duplicate,
-            actor=ADMIN,
-            is_admin=True,
-            now=clock(),
-        )
-        == "lifecycle.duplicate.itself"
+    merge = dict(need_id=duplicate, actor=ADMIN, is_admin=True, now=clock())
+    assert refused(db, lifecycle.mark_duplicate, original_id=original, **merge) == (
+        "lifecycle.refused.vote_running"
     )
-    assert (
-        refused(
-            db,
-            lifecycle.mark_duplicate,
-            need_id=duplicate,
-            original_id=999,
-            actor=ADMIN,
-            is_admin=True,
-            now=clock(),
-        )
-        == "lifecycle.duplicate.no_such_need"
+    assert state(db, duplicate)[0].outcome is None
+    with db.session(write=True) as s:
+        s.get(Vote, source).closed_at = clock()  # closed early by an admin
+    assert refused(db, lifecycle.mark_duplicate, original_id=duplicate, **merge) == (
+        "lifecycle.duplicate.itself"
+    )
+    assert refused(db, lifecycle.mark_duplicate, original_id=999, **merge) == (
+        "lifecycle.duplicate.no_such_need"
     )
     with db.session(write=True) as s:
         applied = lifecycle.mark_duplicate(s, need_id=duplicate, original_id=original, actor=ADMIN,
@@ -349,37 +338,78 @@ def test_a_duplicate_moves_its_followers_and_ballots_to_the_original(db, ref, cl
     orig, orig_events = state(db, original)
     assert (dup.outcome, dup.merged_into, dup.closed_at) == ("sammanslaget", original, clock())
     assert orig.outcome is None
-    assert rows(dup_events[-3:]) == [
+    assert rows(dup_events[-2:]) == [
         ("closed", ADMIN, "merged_into", None, str(original), "Samma behov"),
         ("moved", ADMIN, "followers", str(duplicate), str(original), None),
-        ("moved", ADMIN, "ballots", str(duplicate), str(original), None),
     ]
-    assert rows(orig_events[-3:]) == [
+    assert rows(orig_events[-2:]) == [
         ("merged_in", ADMIN, "merged_from", None, str(duplicate), "Samma behov"),
         ("moved", ADMIN, "followers", str(duplicate), str(original), None),
-        ("moved", ADMIN, "ballots", str(duplicate), str(original), None),
     ]
     with db.session() as s:
         assert set(s.exec(select(Follower.user_id).where(Follower.need_id == duplicate))) == set()
         orig_need = s.get(Need, original)
         assert lifecycle.followers(s, need=orig_need) == {STAFF, "UBOTH", "UFAN", "USUB2"}
         ballots = s.exec(select(Ballot.vote_id, Ballot.user_id, Ballot.quadrant)).all()
-        assert set(ballots) == {(source, "UV1", "avvakta"), (target, "UV1", "gor_nu"),
-                                (target, "UV2", "planera")}  # fmt: skip
-        assert s.get(Vote, source).closed_at == clock()
-        assert s.get(Vote, target).closed_at is None and s.get(Vote, target).ballots_count == 2
-    assert (
-        refused(
-            db,
-            lifecycle.mark_duplicate,
-            need_id=original,
-            original_id=duplicate,
-            actor=ADMIN,
-            is_admin=True,
-            now=clock(),
-        )
-        == "lifecycle.duplicate.original_closed"
+        assert set(ballots) == {
+            (source, "UV1", "avvakta"),
+            (source, "UV2", "planera"),
+            (target, "UV1", "gor_nu"),
+        }  # each stays with its own vote
+        assert s.get(Vote, target).closed_at is None and s.get(Vote, target).ballots_count == 1
+    with db.session(write=True) as s:
+        s.get(Vote, target).closed_at = clock()
+    assert refused(db, lifecycle.mark_duplicate, need_id=original, original_id=duplicate,
+                   actor=ADMIN, is_admin=True, now=clock()) == (
+        "lifecycle.duplicate.original_closed")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("call", "kw"),
+    [
+        (lifecycle.withdraw, {}),
+        (lifecycle.start_execution, {}),
+        (lifecycle.decide, {"decision": Decision.NOT_PRIORITISE, "reason": "Ryms inte"}),
+    ],
+)
+def test_nothing_ends_a_need_while_its_vote_is_open(db, ref, clock, call, kw):
+    need_id = new_need(db, ref, clock)
+    advance(db, clock, need_id, 2)  # prioritised, with a mission document: ready to start
+    with db.session(write=True) as s:
+        vote_id = _vote(s, need_id, clock())
+    need, events = state(db, need_id)
+    before = ((need.phase, need.decision, need.outcome), len(events))
+    with pytest.raises(Refused) as info, db.session(write=True) as s:
+        call(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(), **kw)
+    assert info.value.key == "lifecycle.refused.vote_running"
+    assert info.value.vote_deadline == clock() + timedelta(days=7)
+    _no_change(db, need_id, before)
+    for decision in (Decision.PARK, Decision.PRIORITISE):  # other decisions are fine
+        with db.session(write=True) as s:
+            lifecycle.decide(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(),
+                             decision=decision)  # fmt: skip
+    with db.session(write=True) as s:
+        s.get(Vote, vote_id).closed_at = clock()  # closed early: the need may end now
+    with db.session(write=True) as s:
+        call(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(), **kw)
+
+
+def test_the_same_decision_again_records_nothing(db, ref, clock):
+    need_id = new_need(db, ref, clock)
+    advance(db, clock, need_id, 2, mission=False)
+    decide = dict(need_id=need_id, actor=ADMIN, is_admin=True, now=clock())
+    with db.session(write=True) as s:
+        lifecycle.decide(s, decision=Decision.PARK, **decide)
+    _, events = state(db, need_id)
+    assert refused(db, lifecycle.decide, decision=Decision.PARK, reason="Igen", **decide) == (
+        "lifecycle.decide.unchanged"
     )
+    assert state(db, need_id)[1] == events
+    with db.session(write=True) as s:
+        applied = lifecycle.decide(s, decision=Decision.PRIORITISE, **decide)
+    assert rows(applied.notable) == [
+        ("decided", ADMIN, "decision", "parkerat", "prioriterat", None)
+    ]
 
 
 def test_following_submitter_and_process_leader(db, ref, clock):
@@ -416,3 +446,34 @@ def test_following_submitter_and_process_leader(db, ref, clock):
 def test_unknown_need_is_refused(db, clock):
     assert refused(db, lifecycle.take_up, need_id=42, actor=ADMIN, is_admin=True,
                    now=clock()) == "lifecycle.refused.no_such_need"  # fmt: skip
+
+
+def test_a_report_handed_in_marks_its_milestone_once(db, ref, clock):
+    need_id = new_need(db, ref, clock)
+    advance(db, clock, need_id, 3)  # the timetable: an interim and a final report
+    with db.session() as s:
+        interim, final = lifecycle.reports_due(s, need_id=need_id)
+        need = get_need(s, need_id=need_id)
+        assert lifecycle.situation(s, need=need, user_id="ULEADER").reports_due
+    url = "https://vardsamverkan.se/delrapport"
+    with db.session(write=True) as s:
+        applied = lifecycle.report(s, need_id=need_id, actor="ULEADER", is_admin=False,
+                                   now=clock(), milestone_id=interim.id, url=url)  # fmt: skip
+        assert [(e.kind, e.field, e.new_value, e.comment) for e in applied.notable] == [
+            ("reported", "delrapport_vvg", "Lägesrapport till VVG", url)
+        ]
+    with db.session() as s:
+        stored = s.get(Milestone, interim.id)
+        assert (stored.done_at, stored.report_url) == (clock(), url)
+        assert [m.id for m in lifecycle.reports_due(s, need_id=need_id)] == [final.id]
+    with db.session(write=True) as s, pytest.raises(Refused) as again:
+        lifecycle.report(s, need_id=need_id, actor=ADMIN, is_admin=True, now=clock(),
+                         milestone_id=interim.id, url=None)  # fmt: skip
+    assert again.value.key == "lifecycle.refused.report_gone"
+    with db.session(write=True) as s, pytest.raises(Refused) as stranger:
+        lifecycle.report(s, need_id=need_id, actor=STAFF, is_admin=False, now=clock(),
+                         milestone_id=final.id, url=None)  # fmt: skip
+    assert stranger.value.key == "lifecycle.refused.leader_or_admin"
+    with db.session() as s:
+        assert s.get(Milestone, final.id).done_at is None
+        assert [e.kind for e in history(s, need_id=need_id)].count("reported") == 1

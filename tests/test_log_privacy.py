@@ -109,11 +109,11 @@ def test_registering_looking_up_and_every_phase_form_log_no_text(log, bot, fake_
     fake_slack.submit(ADMIN, {ids.COMMENT: TEXT})
     fake_slack.click(ADMIN, ids.COMPLETE, value=str(number))
     fake_slack.submit(ADMIN, {ids.FINAL_REPORT_DATE: NAME, ids.FINAL_REPORT_URL: TEXT})
-    fake_slack.submit(ADMIN, {ids.FINAL_REPORT_DATE: "2027-06-01", ids.VVG_POSITION: TEXT,
+    fake_slack.submit(ADMIN, {ids.FINAL_REPORT_DATE: "2026-11-20", ids.VVG_POSITION: TEXT,
                               ids.FINAL_REPORT_URL: "https://example.org/r.pdf",
                               ids.PRODUCT_URL: "https://example.org/p"})  # fmt: skip
     assert "Fas 4 av 4" in visible_text(fake_slack.top_view(ADMIN))
-    fake_slack.click(ADMIN, ids.HIDE_PUBLIC, value=str(number))
+    fake_slack.click(ADMIN, ids.HIDE_PUBLIC, value=f"{number}:hide")
     fake_slack.submit(ADMIN, {ids.HIDE_REASON: TEXT})
     other = new_need(bot.db, ref, clock, title="Trygg hemgång")
     fake_slack.click(ADMIN, ids.DUPLICATE, channel="CGENERAL", value=str(other), force=True,

@@ -20,7 +20,7 @@ from bot.scheduler import run_due_work
 from storage.claims import claim
 from storage.models import JobClaim
 from tests.conftest import ADMIN, STAFF, VOTING_CHANNEL, Clock, make_settings
-from tests.scheduler_support import add_milestone, add_need, days, move
+from tests.scheduler_support import add_milestone, add_need, days, decide, move
 
 TZ = ZoneInfo("Europe/Stockholm")
 DIGEST_CHANNEL = "CGENERAL"
@@ -206,6 +206,30 @@ def test_milestone_reminders_a_week_and_a_day_before_and_on_the_report_day(
     assert "I morgon, 2026-12-10" in day
     [report] = texts(fake_slack, fake_slack.messages(VOTING_CHANNEL))
     assert "I dag ska delrapporten för *#1 · Mobila team* lämnas till VVG" in report
+
+
+def test_a_parked_need_sends_no_milestone_reminders_and_is_not_in_the_digest(
+    svc, fake_slack, clock, ref
+):
+    start(clock, 2026, 11, 26, 12, 0)
+    parked = add_need(svc.db, ref, title="Parkerat uppdrag", at=clock.now - days(100))
+    live = add_need(svc.db, ref, title="Pågående uppdrag", at=clock.now - days(100))
+    for need in (parked, live):
+        move(svc.db, need, to_phase=2, at=clock.now - days(50))
+        add_milestone(svc.db, need, kind="delrapport_vvg", title=f"Delrapport {need}",
+                      due=date(2026, 12, 7), leader=STAFF, at=clock.now)  # fmt: skip
+    decide(svc.db, parked, decision="parkerat", at=clock.now)
+    for moment in (local(2026, 11, 30, 8, 0), local(2026, 12, 6, 8, 0), local(2026, 12, 7, 8, 0)):
+        clock.now = moment
+        run_due_work(svc)
+    sent = digests(fake_slack)  # 30 November and 7 December
+    assert len(sent) == 2
+    assert all("Delrapport 2" in digest and "Delrapport 1" not in digest for digest in sent)
+    reminders = texts(fake_slack, fake_slack.dm_messages(STAFF))
+    assert len(reminders) == 2 and all("Pågående uppdrag" in text for text in reminders)
+    posts = texts(fake_slack, fake_slack.messages(VOTING_CHANNEL))
+    assert len(posts) == 1 and "Pågående uppdrag" in posts[0]
+    assert "milestone:1" not in {subject for _, subject, *_ in claims(svc.db)}
 
 
 def test_stale_needs_are_reported_to_admins_once_each(svc, fake_slack, clock, ref):

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel, select
 
 from bot import logs
 from domain.needs import Draft
+from storage import lifecycle
 from storage.db import Database
 from storage.driver import Driver, DriverStatement
 from storage.models import Need, NeedEvent, ProcessedRequest
@@ -121,6 +122,19 @@ def test_same_text_from_the_same_person_is_stored_once(db, ref):
     with db.session(write=True) as s:
         other, created_other = create_need(s, draft=draft(), ref=ref, user_id="U2", now=NOW)
     assert created_other and other.id != first.id
+
+
+def test_the_same_text_after_its_need_ended_is_a_new_need(db, ref):
+    with db.session(write=True) as s:
+        first, _ = create_need(s, draft=draft(), ref=ref, user_id="U1", now=NOW)
+    with db.session(write=True) as s:
+        lifecycle.withdraw(s, need_id=first.id, actor="U1", is_admin=False, now=NOW,
+                           comment="Fel tillfälle")  # fmt: skip
+    with db.session(write=True) as s:
+        again, created = create_need(s, draft=draft(), ref=ref, user_id="U1", now=NOW)
+    assert created and again.id != first.id
+    with db.session(write=True) as s:  # and the new one is caught as a double submission
+        assert create_need(s, draft=draft(), ref=ref, user_id="U1", now=NOW)[0].id == again.id
 
 
 def test_concurrent_double_submissions_create_one_need(db, ref):

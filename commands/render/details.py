@@ -15,17 +15,19 @@ from commands.render.kit import (
     divider,
     escape,
     header,
+    link,
     modal,
     section,
     shorten,
     text_sections,
 )
 from commands.render.needs import phase_line, phase_summary, title_line, when
+from commands.render.packing import Packed
 from commands.render.publishing import toggle_button
 from commands.render.votes import close_button
 from domain.history import EventKind
 from domain.lifecycle import Action
-from domain.mission import MilestoneKind
+from domain.mission import MILESTONES_MAX, MilestoneKind
 from domain.phases import Quadrant
 from domain.reference import Reference
 from domain.votes import Verdict
@@ -46,6 +48,7 @@ BUTTONS = {
     Action.CLOSE_VOTE: ids.VOTE_CLOSE,
     Action.MISSION: ids.MISSION,
     Action.START: ids.START,
+    Action.REPORT: ids.REPORT,
     Action.COMPLETE: ids.COMPLETE,
     Action.EDIT: ids.EDIT,
     Action.DUPLICATE: ids.DUPLICATE,
@@ -78,7 +81,7 @@ def details_modal(
     fields = _fields(need, ref, tx)
     blocks += [divider(), *description, *([section(fields)] if fields else [])]
     blocks += _prioritisation(d, tx, tz)
-    blocks += _mission(d, tx)
+    blocks += _mission(d, tx, tz)
     blocks += _completion(d, tx)
     blocks += _history(d, ref, tx, tz, offset)
     return modal(
@@ -145,7 +148,7 @@ def _fields(need: Need, ref: Reference, tx: Texts) -> str:
     if need.organisation:
         lines.append(f"*{tx('details.field.organisation')}:* {escape(need.organisation)}")
     if need.source_permalink:
-        lines.append(f"<{need.source_permalink}|{tx('details.source')}>")
+        lines.append(link(need.source_permalink, tx("details.source")))
     return "\n".join(lines)
 
 
@@ -163,9 +166,9 @@ def _prioritisation(d: NeedDetails, tx: Texts, tz: ZoneInfo) -> list[dict]:
     if d.assessment is not None:
         a = d.assessment
         lines.append(f"*{tx('details.assessment')}*")
-        lines.append(f"{tx('lifecycle.assess.relevant')}: {_yes_no(a.relevant, tx)}")
-        lines.append(f"{tx('lifecycle.assess.person_centred')}: {_yes_no(a.person_centred, tx)}")
-        lines.append(f"{tx('lifecycle.assess.trust')}: {_yes_no(a.trust, tx)}")
+        lines.append(f"{tx('lifecycle.assess.relevant')} {_yes_no(a.relevant, tx)}")
+        lines.append(f"{tx('lifecycle.assess.person_centred')} {_yes_no(a.person_centred, tx)}")
+        lines.append(f"{tx('lifecycle.assess.trust')} {_yes_no(a.trust, tx)}")
         if a.comment:
             lines.append(f"> {escape(shorten(a.comment, COMMENT_MAX))}")
     if d.need.decision:
@@ -207,40 +210,44 @@ MISSION_PARTS = (
 )
 
 
-def _mission(d: NeedDetails, tx: Texts) -> list[dict]:
+def _mission(d: NeedDetails, tx: Texts, tz: ZoneInfo) -> list[dict]:
+    """Every part whole; the parts share sections, so that at their longest they fit a modal."""
     m = d.mission
     if m is None:
         return []
-    blocks = [divider(), header(tx("details.mission"))]
+    packed = Packed()
     for name in MISSION_PARTS:
         value = getattr(m, name)
         if value:
-            part = tx(f"lifecycle.mission.{name}")
-            blocks.append(section(f"*{part}*\n{escape(shorten(value, 1200))}"))
-    people = []
+            packed.gap().text(f"*{tx(f'lifecycle.mission.{name}')}*", value)
+    packed.gap()
     if m.process_leader:
-        people.append(f"{tx('lifecycle.mission.process_leader')}: <@{m.process_leader}>")
-    group = [f"<@{u}>" for u in m.working_group]
+        packed.line(f"{tx('lifecycle.mission.process_leader')}: <@{m.process_leader}>")
+    group = ", ".join(f"<@{u}>" for u in m.working_group)
+    label = f"{tx('lifecycle.mission.working_group')}:"
     if m.external_members:
-        group.append(escape(shorten(m.external_members, 500)))
-    if group:
-        people.append(f"{tx('lifecycle.mission.working_group')}: {', '.join(group)}")
-    people.append(f"{tx('details.state_grant')}: {_yes_no(m.state_grant, tx)}")
-    people.append(f"{tx('details.inform_sro')}: {_yes_no(m.inform_sro, tx)}")
-    blocks.append(section("\n".join(people)))
+        packed.text(f"{label} {group}," if group else label, m.external_members, inline=True)
+    elif group:
+        packed.line(f"{label} {group}")
+    packed.line(f"{tx('details.state_grant')}: {_yes_no(m.state_grant, tx)}")
+    packed.line(f"{tx('details.inform_sro')}: {_yes_no(m.inform_sro, tx)}")
     if d.milestones:
-        rows = [_milestone(ms, tx) for ms in d.milestones[:30]]
-        blocks.append(section(f"*{tx('details.timetable')}*\n" + "\n".join(rows)))
-    return blocks
+        packed.gap().heading(f"*{tx('details.timetable')}*")
+        packed.lines(_milestone(ms, tx, tz) for ms in d.milestones[:MILESTONES_MAX])
+    return [divider(), header(tx("details.mission")), *packed.sections()]
 
 
-def _milestone(ms, tx: Texts) -> str:
+def _milestone(ms, tx: Texts, tz: ZoneInfo) -> str:
     key = f"details.milestone.{MilestoneKind(ms.kind).value}"
     kind = tx(key)
     # A title that only repeats the kind (`delrapport Delrapport till VVG`) is shown once.
     same = (ms.title or "").strip().casefold() in {kind.casefold(), SV(key).casefold()}
     title = f" – {escape(ms.title)}" if ms.title and not same else ""
-    done = " :white_check_mark:" if ms.done_at else ""
+    done = ""
+    if ms.done_at:  # handed in: when, and where to read it
+        done = f" :white_check_mark: {tx('details.reported', date=when(ms.done_at, tz))}"
+        if ms.report_url:
+            done += f" · {link(ms.report_url, tx('details.report_link'))}"
     return f"`{ms.due.isoformat()}` {kind}{title}{done}"
 
 
@@ -248,17 +255,15 @@ def _completion(d: NeedDetails, tx: Texts) -> list[dict]:
     c = d.completion
     if c is None:
         return []
-    lines = [
-        f"*{tx('details.completion')}*",
-        tx("details.final_report", date=c.final_report_date.isoformat(), url=c.final_report_url),
-        f"{tx('lifecycle.complete.vvg_position')}: {escape(shorten(c.vvg_position, 1000))}",
-    ]
+    report = link(c.final_report_url)
+    packed = Packed().line(f"*{tx('details.completion')}*")
+    packed.line(tx("details.final_report", date=c.final_report_date.isoformat(), url=report))
+    packed.text(f"{tx('lifecycle.complete.vvg_position')}:", c.vvg_position, inline=True)
     if c.sro_position:
-        sro = escape(shorten(c.sro_position, 1000))
-        lines.append(f"{tx('lifecycle.complete.sro_position')}: {sro}")
+        packed.text(f"{tx('lifecycle.complete.sro_position')}:", c.sro_position, inline=True)
     if c.product_url:
-        lines.append(tx("details.product", url=c.product_url))
-    return [divider(), section("\n".join(lines))]
+        packed.line(tx("details.product", url=link(c.product_url)))
+    return [divider(), *packed.sections()]
 
 
 def _history(d: NeedDetails, ref: Reference, tx: Texts, tz: ZoneInfo, offset: int) -> list:
@@ -315,6 +320,9 @@ def _what(e: NeedEvent, ref: Reference, tx: Texts) -> str:
         answers = json.loads(new)
         answers = {k: _yes_no_in_history(v, tx) for k, v in answers.items()}
         return tx("details.event.assessed", **answers)
+    if kind == EventKind.REPORTED and field in {k.value for k in MilestoneKind}:
+        kind_text = tx(f"details.milestone.{field}")
+        return tx("details.event.reported", kind=kind_text, title=escape(shorten(new, VALUE_MAX)))
     if kind == EventKind.DECIDED:
         return tx("details.event.decided", decision=tx(f"lifecycle.decision.{new}"))
     if kind == EventKind.CLOSED and field == "merged_into":

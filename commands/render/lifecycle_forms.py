@@ -13,13 +13,14 @@ from commands.render.needs import title_line
 from domain.lifecycle import Action
 from domain.mission import (
     TEXT_MAX,
-    URL_MAX,
     AssessmentDraft,
     CompletionDraft,
     MissionDraft,
     format_milestones,
 )
+from domain.needs import parse_number
 from domain.phases import Decision
+from domain.text import URL_MAX, clean
 from storage.models import Assessment, Milestone, Mission, Need
 
 
@@ -61,7 +62,7 @@ def _state(view: dict, block_id: str) -> dict:
 
 
 def _read_text(view: dict, block_id: str) -> str:
-    return (_state(view, block_id).get("value") or "").strip()
+    return clean(_state(view, block_id).get("value"))
 
 
 def _read_choice(view: dict, block_id: str) -> str | None:
@@ -79,12 +80,13 @@ CONFIRMED = (Action.TAKE_UP, Action.START, Action.WITHDRAW)
 
 
 def confirm_modal(need: Need, action: Action, tx: Texts, meta: dict) -> dict:
-    """Take up, start execution or withdraw: say what happens, ask for an optional comment."""
+    """Take up, start execution or withdraw: say what happens, ask for a comment (a withdrawal
+    must say why: `confirm_problems`)."""
+    why = action is Action.WITHDRAW
+    label = tx("lifecycle.withdraw.reason") if why else tx("lifecycle.comment")
     blocks = [
         section(tx(f"lifecycle.confirm.{action.value}")),
-        input_block(
-            ids.COMMENT, tx("lifecycle.comment"), _text(ids.COMMENT, multiline=True), optional=True
-        ),  # fmt: skip
+        input_block(ids.COMMENT, label, _text(ids.COMMENT, multiline=True), optional=not why),
     ]
     title = tx(f"details.button.{action.value}")
     return _form(ids.CONFIRM_VIEW, title, need, blocks, tx, {**meta, "a": action.value},
@@ -132,9 +134,13 @@ def read_assessment(view: dict) -> AssessmentDraft:
 # ---------------------------------------------------------------- the decision
 
 
-def decision_modal(need: Need, tx: Texts, meta: dict) -> dict:
-    options = [option(tx(f"lifecycle.decision.{d.value}"), d.value) for d in Decision]
+def decision_modal(
+    need: Need, tx: Texts, meta: dict, choices=tuple(Decision), note: str | None = None
+) -> dict:
+    """The decisions open now (`decision_choices`); `note` says why one is missing."""
+    options = [option(tx(f"lifecycle.decision.{d.value}"), d.value) for d in choices]
     blocks = [
+        *([section(note)] if note else []),
         input_block(
             ids.DECISION, tx("lifecycle.decide.label"), _radio(ids.DECISION, options, need.decision)
         ),  # fmt: skip
@@ -232,7 +238,7 @@ def read_mission(view: dict) -> MissionDraft:
         resourcing=_read_text(view, ids.RESOURCING),
         state_grant="state_grant" in flags,
         inform_sro="inform_sro" in flags,
-        timetable=_state(view, ids.TIMETABLE).get("value") or "",
+        timetable=_read_text(view, ids.TIMETABLE),
     )
 
 
@@ -269,6 +275,40 @@ def completion_modal(need: Need, tx: Texts, meta: dict) -> dict:
     ]  # fmt: skip
     return _form(ids.COMPLETE_VIEW, tx("details.button.complete"), need, blocks, tx, meta,
                  tx("lifecycle.complete.submit"))  # fmt: skip
+
+
+# ---------------------------------------------------------------- a report handed in
+
+
+def report_modal(need: Need, due: list[Milestone], tx: Texts, meta: dict) -> dict:
+    """Which milestone of the timetable the report is for (not yet handed in), and its link."""
+    options = [option(milestone_label(m, tx), str(m.id)) for m in due]
+    picker = {"type": "static_select", "action_id": ids.input_action(ids.REPORT_MILESTONE),
+              "options": options, "initial_option": options[0]}  # fmt: skip
+    blocks = [
+        section(tx("lifecycle.report.intro")),
+        input_block(ids.REPORT_MILESTONE, tx("lifecycle.report.milestone"), picker),
+        input_block(ids.REPORT_URL, tx("lifecycle.report.url"),
+                    _text(ids.REPORT_URL, max_length=URL_MAX), optional=True,
+                    hint=tx("lifecycle.report.url.hint")),
+    ]  # fmt: skip
+    return _form(ids.REPORT_VIEW, tx("lifecycle.report.title_bar"), need, blocks, tx, meta,
+                 tx("lifecycle.report.submit"))  # fmt: skip
+
+
+def milestone_label(milestone: Milestone, tx: Texts) -> str:
+    """`2027-03-01 Delrapport – Lägesrapport till VVG`, as plain text."""
+    kind = tx(f"details.milestone.{milestone.kind}")
+    return f"{milestone.due.isoformat()} {kind} – {milestone.title}"
+
+
+REPORT_BLOCKS = {"milestone": ids.REPORT_MILESTONE, "url": ids.REPORT_URL}
+
+
+def read_report(view: dict) -> tuple[int | None, str]:
+    """(the milestone's id, the link or "")."""
+    picked = (_state(view, ids.REPORT_MILESTONE).get("selected_option") or {}).get("value")
+    return parse_number(picked or ""), _read_text(view, ids.REPORT_URL)
 
 
 def read_completion(view: dict) -> CompletionDraft:
