@@ -25,6 +25,7 @@ from commands.redelivery import READ_AHEAD
 from commands.render.help import help_blocks
 from domain.commands import parse
 from domain.needs import TITLE_MAX, Draft, number_digits, parse_number
+from domain.slack_text import cut
 
 
 @dataclass
@@ -76,7 +77,9 @@ def show_help(turn: Turn) -> None:
 
 def open_registration(turn: Turn) -> None:
     turn.ack()
-    draft = Draft(title=turn.argument[:TITLE_MAX])
+    title, was_cut = cut(turn.argument, TITLE_MAX)
+    # A title too long for the form is shortened visibly, and kept whole as the description.
+    draft = Draft(title=title, description=turn.argument if was_cut else "")
     registration.open_form(
         turn.client,
         turn.svc,

@@ -59,6 +59,15 @@ def test_ny_opens_the_form_with_the_title_prefilled(bot, fake_slack):
     assert stored_needs(bot) == []
 
 
+def test_a_title_too_long_for_the_form_is_cut_visibly_and_kept_as_description(bot, fake_slack):
+    words = "Samordnad vårdplanering mellan kommun och region för äldre med omfattande behov " * 3
+    view = open_form(fake_slack, text="ny " + words)
+    initial = {b.get("block_id"): b["element"].get("initial_value") for b in view["blocks"]
+               if b["type"] == "input"}  # fmt: skip
+    assert len(initial[ids.TITLE]) == 150 and initial[ids.TITLE].endswith("…")
+    assert initial[ids.DESCRIPTION] == words.strip()
+
+
 def test_english_alias_and_english_locale(bot, fake_slack):
     view = open_form(fake_slack, user="UENGLISH", text="new Better planning")
     assert view["title"]["text"] == "Register a need"
