@@ -156,9 +156,11 @@ def test_an_open_vote_is_shown_as_in_progress(db, ref, clock):
     advance(db, clock, need_id, 2, mission=False)
     with db.session(write=True) as s:
         s.add(Vote(need_id=need_id, channel="C", opened_by=ADMIN, opened_at=NOW,
-                   deadline=NOW + timedelta(days=7), message_ts="1795424400.000100"))  # fmt: skip
+                   deadline=NOW + timedelta(days=7), message_ts="1795424400.000100",
+                   eligible_count=5, ballots_count=3))  # fmt: skip
     view = render(db, need_id, ADMIN)
     assert "Omröstning pågår till <!date^" in text_of(view)
+    assert ">: 3 av 5 har röstat." in text_of(view)
     assert ids.OPEN_VOTE not in action_ids(view)
     for viewer in (STAFF, "UVOTER"):  # closing early is for the presidium alone
         assert ids.VOTE_CLOSE not in action_ids(render(db, need_id, viewer))

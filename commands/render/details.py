@@ -174,7 +174,9 @@ def _prioritisation(d: NeedDetails, tx: Texts, tz: ZoneInfo) -> list[dict]:
     if d.need.decision:
         lines.append(tx("details.decision", decision=tx(f"lifecycle.decision.{d.need.decision}")))
     if d.open_vote is not None:
-        lines.append(tx("details.vote_open", date=when(d.open_vote.deadline, tz)))
+        vote = d.open_vote  # how many have voted: what an admin weighs before closing early
+        lines.append(tx("details.vote_open", date=when(vote.deadline, tz),
+                        ballots=vote.ballots_count, eligible=vote.eligible_count))  # fmt: skip
     elif d.closed_vote is not None:
         lines.append(_vote_summary(d.closed_vote, tx, tz))
     return [divider(), section("\n".join(lines))] if lines else []
