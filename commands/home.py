@@ -30,6 +30,7 @@ def render(svc, tx: Texts, user_id: str, pages: HomePages) -> dict:
             pages=pages,
             size=SECTION_SIZE,
             all_size=ALL_SIZE,
+            voting_channel=svc.settings.behov_voting_channel,
         )
     return home_view(home, tx, svc.settings.tz, pages=pages)
 

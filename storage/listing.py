@@ -15,7 +15,7 @@ from domain.phases import Phase
 from storage.models import Ballot, ChannelMember, Mission, Need, Vote
 from storage.needs import needs_by_ids
 from storage.title_index import TitleIndex
-from storage.votes import OPEN
+from storage.votes import OPEN, is_member
 
 CLOSED = 0  # the bucket of needs that ended without (or before) execution, beside phases 1-4
 BUCKETS = (*(int(p) for p in Phase), CLOSED)
@@ -226,6 +226,7 @@ class Home:
     lead: Page
     new: Page | None = None  # admins only
     decide: Page | None = None  # admins only
+    voter: bool = True  # a member of the voting channel (else the votes list is left out)
 
 
 def home(
@@ -237,16 +238,25 @@ def home(
     pages: HomePages,
     size: int,
     all_size: int,
+    voting_channel: str | None = None,
 ) -> Home:
-    """The App Home of one person in a fixed number of queries, whatever the number of needs."""
+    """The App Home of one person in a fixed number of queries, whatever the number of needs.
+    With `voting_channel`, whether the person votes there (the cached membership)."""
     bucket = pages.bucket if pages.bucket in BUCKETS else int(Phase.IDENTIFIED)
+    vote = awaiting_vote(session, user_id=user_id, now=now, page=pages.vote, size=size)
+    voter = (
+        bool(vote.total)
+        or voting_channel is None
+        or is_member(session, channel=voting_channel, user=user_id)
+    )
     return Home(
         counts=bucket_counts(session),
         bucket=bucket,
         all=needs_page(session, bucket=bucket, page=pages.all, size=all_size),
         mine=submitted_by(session, user_id=user_id, page=pages.mine, size=size),
-        vote=awaiting_vote(session, user_id=user_id, now=now, page=pages.vote, size=size),
+        vote=vote,
         lead=led_by(session, user_id=user_id, page=pages.lead, size=size),
         new=not_taken_up(session, page=pages.new, size=size) if admin else None,
         decide=awaiting_decision(session, page=pages.decide, size=size) if admin else None,
+        voter=voter,
     )

@@ -24,7 +24,7 @@ from tests.test_render import HOSTILE, all_text
 ME, OTHER, VOTES = "UME", "UOTHER", "CVOTE01"
 
 
-def home_of(db, user_id=ME, *, admin=False, pages=HomePages(), now=NOW):
+def home_of(db, user_id=ME, *, admin=False, pages=HomePages(), now=NOW, channel=None):
     with db.session() as s:
         return listing.home(
             s,
@@ -34,11 +34,12 @@ def home_of(db, user_id=ME, *, admin=False, pages=HomePages(), now=NOW):
             pages=pages,
             size=SECTION_SIZE,
             all_size=ALL_SIZE,
+            voting_channel=channel,
         )
 
 
-def view_of(db, user_id=ME, *, admin=False, pages=HomePages(), tx=SV, now=NOW):
-    home = home_of(db, user_id, admin=admin, pages=pages, now=now)
+def view_of(db, user_id=ME, *, admin=False, pages=HomePages(), tx=SV, now=NOW, channel=None):
+    home = home_of(db, user_id, admin=admin, pages=pages, now=now, channel=channel)
     return home_view(home, tx, UTC, pages=pages)
 
 
@@ -154,6 +155,12 @@ def test_empty_home_says_so_for_each_list(db):
         "Inga behov här just nu.",
     ):
         assert sentence in text
+
+
+def test_only_members_of_the_voting_channel_see_the_votes_awaiting_them(db):
+    scenario(db)  # ME is a member of VOTES, OTHER is not
+    assert "Väntar på din röst" in all_text(view_of(db, ME, channel=VOTES)["blocks"])
+    assert "Väntar på din röst" not in all_text(view_of(db, OTHER, channel=VOTES)["blocks"])
 
 
 def test_the_home_in_english(db):

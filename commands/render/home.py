@@ -157,17 +157,18 @@ def home_view(home: Home, tx: Texts, tz: ZoneInfo, *, pages: HomePages) -> dict:
             name="decide",
             note=lambda row: _decision_note(row, tx, tz),
         )
-    blocks += _list_blocks(
-        tx("home.vote.title"),
-        home.vote,
-        tx,
-        empty=tx("home.vote.empty"),
-        pages=pages,
-        name="vote",
-        note=lambda row: tx(
-            "home.vote.note", channel=f"<#{row.vote.channel}>", date=when(row.vote.deadline, tz)
-        ),
-    )
+    if home.voter:  # only VVG's members vote: others would only ever see it empty
+        blocks += _list_blocks(
+            tx("home.vote.title"),
+            home.vote,
+            tx,
+            empty=tx("home.vote.empty"),
+            pages=pages,
+            name="vote",
+            note=lambda row: tx(
+                "home.vote.note", channel=f"<#{row.vote.channel}>", date=when(row.vote.deadline, tz)
+            ),
+        )
     blocks += _list_blocks(
         tx("home.mine.title"), home.mine, tx, empty=tx("home.mine.empty"), pages=pages, name="mine"
     )
