@@ -220,6 +220,7 @@ def _form_for(session, svc, tx: Texts, act: Action, need, now: Situation, meta: 
     if act is Action.MISSION:
         mission = lifecycle.get_mission(session, need_id=need.id)
         rows = lifecycle.milestones(session, need_id=need.id)
+        meta = {**meta, "u": lifecycle.mission_version(mission)}
         return forms.mission_modal(need, mission, rows, tx, meta)
     if act is Action.COMPLETE:
         return forms.completion_modal(need, tx, meta)
@@ -332,9 +333,9 @@ def submit_mission(ack, body: dict, view: dict, client: WebClient, context) -> N
     draft = forms.read_mission(view)
     if _errors(ack, context["tx"], mission_problems(draft), forms.MISSION_BLOCKS):
         return
-    _apply(
-        ack, body, view, client, context, lambda s, kw: lifecycle.save_mission(s, draft=draft, **kw)
-    )
+    seen = forms.metadata(view).get("u")  # None from a form opened before forms kept it
+    _apply(ack, body, view, client, context,
+           lambda s, kw: lifecycle.save_mission(s, draft=draft, seen=seen, **kw))  # fmt: skip
 
 
 def submit_report(ack, body: dict, view: dict, client: WebClient, context) -> None:

@@ -98,6 +98,11 @@ def milestones(session: Session, *, need_id: int) -> list[Milestone]:
     return list(session.exec(query.order_by(col(Milestone.due), col(Milestone.id))).all())
 
 
+def mission_version(mission: Mission | None) -> str:
+    """What a mission form remembers of the document it shows: when it was last saved."""
+    return mission.updated_at.isoformat() if mission else ""
+
+
 def reports_due(session: Session, *, need_id: int) -> list[Milestone]:
     """The milestones whose report is not handed in yet, soonest first."""
     return [m for m in milestones(session, need_id=need_id) if m.done_at is None]
@@ -314,14 +319,19 @@ def save_mission(
     is_admin: bool,
     now: datetime,
     draft: MissionDraft,
+    seen: str | None = None,
 ) -> Applied:
-    """Write or change the mission document and its timetable; each changed part is recorded."""
+    """Write or change the mission document and its timetable; each changed part is recorded.
+    `seen`: the `mission_version` the form was opened with; saved by someone else since, the
+    form would undo their changes, so it is refused."""
     need, _ = _checked(
         session, need_id=need_id, action=Action.MISSION, actor=actor, is_admin=is_admin
     )
     if mission_problems(draft):
         raise Refused("lifecycle.refused.mission_incomplete")
     mission = get_mission(session, need_id=need.id)
+    if seen is not None and seen != mission_version(mission):
+        raise Refused("lifecycle.refused.mission_changed")
     created = mission is None
     if created:
         mission = Mission(

@@ -7,10 +7,11 @@ from sqlmodel import select
 
 from commands import ids
 from fakeslack.forms import UserActionError
+from storage import lifecycle
 from storage.models import Follower, Milestone, Need, Vote
 from storage.needs import history
 from tests.conftest import ADMIN, STAFF
-from tests.lifecycle_support import advance, new_need
+from tests.lifecycle_support import advance, mission_draft, new_need
 
 ENGLISH = "UENGLISH"
 
@@ -188,6 +189,36 @@ def test_a_timetable_date_out_of_range_is_named_in_the_form(bot, fake_slack, ref
     assert fake_slack.top_view(ADMIN)["errors"] == {
         ids.TIMETABLE: "Rad 2: datumet 9999-12-31 ska ligga mellan 2000-01-01 och 2100-12-31."
     }
+
+
+def test_a_mission_form_saved_by_someone_else_meanwhile_does_not_undo_their_change(
+    bot, fake_slack, ref, clock
+):
+    number = new_need(bot.db, ref, clock)
+    advance(bot.db, clock, number, 3)  # ULEADER leads it
+    open_details(fake_slack, ADMIN, number)
+    fake_slack.click(ADMIN, ids.MISSION, value=str(number))  # the admin's form, open for a while
+    clock.advance(minutes=5)
+    with bot.db.session(write=True) as s:  # the process leader saves a new purpose meanwhile
+        lifecycle.save_mission(s, need_id=number, actor="ULEADER", is_admin=False, now=clock(),
+                               draft=mission_draft(purpose_goals="Ledarens nya mål."))  # fmt: skip
+    fake_slack.submit(ADMIN, {ids.RESOURCING: "Två dagar i veckan."})
+    notice = seen(fake_slack, fake_slack.top_view(ADMIN))
+    assert "har sparats av någon annan sedan du öppnade formuläret. Inget har sparats" in notice
+    with bot.db.session() as s:
+        mission = lifecycle.get_mission(s, need_id=number)
+    assert (
+        mission.purpose_goals == "Ledarens nya mål." and mission.resourcing != "Två dagar i veckan."
+    )
+    open_details(fake_slack, ADMIN, number)  # opened again, the form shows their change
+    fake_slack.click(ADMIN, ids.MISSION, value=str(number))
+    fake_slack.submit(ADMIN, {ids.RESOURCING: "Två dagar i veckan."})
+    with bot.db.session() as s:
+        mission = lifecycle.get_mission(s, need_id=number)
+    assert (mission.purpose_goals, mission.resourcing) == (
+        "Ledarens nya mål.",
+        "Två dagar i veckan.",
+    )
 
 
 def test_a_crafted_button_from_someone_else_changes_nothing(bot, fake_slack, ref, clock):
