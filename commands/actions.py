@@ -90,4 +90,5 @@ def register_from_home(ack, body: dict, client: WebClient, context) -> None:
         trigger_id=body["trigger_id"],
         draft=Draft(),
         respond=None,
+        user_id=body["user"]["id"],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
@@ -14,7 +15,13 @@ from commands.context import telling_user
 from commands.home import refresh_home
 from commands.render.registration import done_message, done_view, read_form, registration_modal
 from domain.needs import Draft, content_hash, errors_for
-from storage.needs import create_need, find_by_content, needs_by_ids, set_permalink
+from storage.needs import (
+    create_need,
+    find_by_content,
+    last_organisation,
+    needs_by_ids,
+    set_permalink,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +34,15 @@ def open_form(
     trigger_id: str,
     draft: Draft,
     respond,
+    user_id: str,
     description_cut: bool = False,
     names_shown: bool = False,
 ) -> None:
-    """Open the registration modal (after the ack; a failure is told to the person)."""
+    """Open the registration modal (after the ack; a failure is told to the person), with
+    the organisation the person named last time."""
+    if not draft.organisation:
+        with svc.db.session() as session:
+            draft = replace(draft, organisation=last_organisation(session, user_id=user_id))
     with telling_user(respond, tx, "opening the registration form"):
         view = registration_modal(
             draft, svc.ref, tx, description_cut=description_cut, names_shown=names_shown

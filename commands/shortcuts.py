@@ -43,6 +43,7 @@ def register_message(ack, shortcut: dict, client: WebClient, respond, context) -
         trigger_id=shortcut["trigger_id"],
         draft=draft,
         respond=respond,
+        user_id=shortcut["user"]["id"],
         description_cut=was_cut,
         names_shown=bool(named),
     )

@@ -87,6 +87,7 @@ def open_registration(turn: Turn) -> None:
         trigger_id=turn.trigger_id,
         draft=draft,
         respond=turn.respond,
+        user_id=turn.user_id,
     )
 
 

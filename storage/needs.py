@@ -126,6 +126,14 @@ def change_phase(
     )
 
 
+def last_organisation(session: Session, *, user_id: str) -> str | None:
+    """The organisation the person named on their latest need, for their next form."""
+    query = select(Need.organisation).where(
+        Need.submitted_by == user_id, col(Need.organisation).is_not(None)
+    )
+    return session.exec(query.order_by(col(Need.id).desc()).limit(1)).first()
+
+
 def find_by_content(session: Session, *, user_id: str, digest: str) -> Need | None:
     return session.exec(
         select(Need).where(Need.submitted_by == user_id, Need.content_hash == digest)

@@ -68,6 +68,19 @@ def test_a_title_too_long_for_the_form_is_cut_visibly_and_kept_as_description(bo
     assert initial[ids.DESCRIPTION] == words.strip()
 
 
+def test_the_next_form_names_the_organisation_of_the_last_need(bot, fake_slack):
+    def organisation_shown(user) -> dict | None:
+        view = open_form(fake_slack, user)
+        block = next(b for b in view["blocks"] if b.get("block_id") == ids.ORGANISATION)
+        fake_slack.close(user)
+        return block["element"].get("initial_option")
+
+    assert organisation_shown(STAFF) is None  # nothing to go by yet
+    register(fake_slack)  # from Borås
+    assert organisation_shown(STAFF)["value"] == "Borås"
+    assert organisation_shown(ADMIN) is None  # another person's own
+
+
 def test_english_alias_and_english_locale(bot, fake_slack):
     view = open_form(fake_slack, user="UENGLISH", text="new Better planning")
     assert view["title"]["text"] == "Register a need"
