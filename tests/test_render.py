@@ -66,6 +66,7 @@ def test_phase_line_marks_the_current_phase():
 def test_phase_line_of_a_closed_need_says_how_it_ended():
     line = phase_line(need(phase=1, outcome="aterkallat"), SV)
     assert "Återkallat" in line and ":large_blue_circle:" not in line
+    assert line.startswith(":no_entry: *Identifierat behov*")  # where it stopped
 
 
 def test_completed_need_has_all_steps_ticked():

@@ -27,13 +27,14 @@ def phase_name(phase: int, tx: Texts) -> str:
 
 
 def phase_line(need: Need, tx: Texts) -> str:
-    """Four steps, done ones ticked, the current one marked; a closed need says how it ended."""
+    """Four steps, done ones ticked, the current one marked (where a closed need stopped:
+    ⛔); a closed need says how it ended."""
     steps = []
     for phase in Phase:
         if phase < need.phase or (phase == need.phase == Phase.COMPLETED):
             mark = ":white_check_mark:"
-        elif phase == need.phase and not need.outcome:
-            mark = ":large_blue_circle:"
+        elif phase == need.phase:
+            mark = ":no_entry:" if need.outcome else ":large_blue_circle:"
         else:
             mark = ":white_circle:"
         name = phase_name(phase, tx)
