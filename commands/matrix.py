@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.i18n import Texts
 from bot.posting import post_once, upload_once
 from commands.context import telling_user
-from commands.render.matrix import Placed, matrix_png, matrix_text
+from commands.render.matrix import Placed, matrix_png, matrix_text, picture_comment
 from storage.votes import phase_two_needs
 
 FILENAME = "behovsmatris.png"
@@ -65,5 +65,5 @@ def send_matrix(client: WebClient, svc, tx: Texts, *, user_id: str, respond) -> 
             filename=FILENAME,
             title=tx("matrix.title"),
             alt_txt=tx("matrix.alt"),
-            initial_comment=tx.plural("matrix.comment", len(needs)),
+            initial_comment=picture_comment(needs, tx),
         )

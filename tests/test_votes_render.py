@@ -9,7 +9,7 @@ from PIL import Image
 
 from bot.i18n import EN, SV
 from commands import ids
-from commands.render.matrix import Placed, matrix_png, matrix_text
+from commands.render.matrix import Placed, matrix_png, matrix_text, picture_comment
 from commands.render.votes import (
     closed_message,
     confirmation,
@@ -180,6 +180,16 @@ def test_the_matrix_picture_is_a_valid_png():
     image = Image.open(io.BytesIO(data))
     image.verify()
     assert image.format == "PNG" and image.size[0] >= 800 and image.size[1] >= 800
+
+
+def test_the_pictures_comment_says_how_many_it_places():
+    assert picture_comment(PLACED, SV) == (
+        "Eisenhowermatrisen: 4 av 6 behov i fas 2 har ett röstresultat och är placerade. "
+        "De övriga finns i listan."
+    )
+    assert "1 av 2 behov i fas 2 har ett röstresultat och är placerat." in picture_comment(
+        PLACED[3:5], SV
+    )
 
 
 def test_the_matrix_text_groups_by_quadrant_and_lists_the_rest_apart():

@@ -130,6 +130,12 @@ def matrix_text(needs: list[Placed], tx: Texts) -> tuple[str, list[dict]]:
     return tx.plural("matrix.fallback", len(needs)), blocks
 
 
+def picture_comment(needs: list[Placed], tx: Texts) -> str:
+    """How many of the needs the picture places (only those with a vote result)."""
+    placed = sum(1 for n in needs if n.has_result)
+    return tx.plural("matrix.comment", placed, total=len(needs))
+
+
 def _line(need: Placed, tx: Texts) -> str:
     title = escape(shorten(need.title, 90))
     if need.has_result:
