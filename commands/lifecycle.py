@@ -241,7 +241,7 @@ def edit_modal(need, svc, tx: Texts, meta: dict) -> dict:
         title={"type": "plain_text", "text": tx("details.button.edit")[:24]},
         submit={"type": "plain_text", "text": tx("lifecycle.save")[:24]},
     )
-    view["private_metadata"] = json.dumps({"n": need.id, **meta})
+    view["private_metadata"] = json.dumps({"n": need.id, "u": lifecycle.edit_version(need), **meta})
     return view
 
 
@@ -357,17 +357,12 @@ def submit_completion(ack, body: dict, view: dict, client: WebClient, context) -
 
 def submit_edit(ack, body: dict, view: dict, client: WebClient, context) -> None:
     svc = context["svc"]
-    draft, _ = read_form(view)
+    draft, metadata = read_form(view)
     if _errors(ack, context["tx"], errors_for(draft, svc.ref)):
         return
-    _apply(
-        ack,
-        body,
-        view,
-        client,
-        context,
-        lambda s, kw: lifecycle.edit(s, draft=draft, ref=svc.ref, **kw),
-    )
+    seen = metadata.get("u")  # None from a form opened before forms kept it
+    _apply(ack, body, view, client, context,
+           lambda s, kw: lifecycle.edit(s, draft=draft, ref=svc.ref, seen=seen, **kw))  # fmt: skip
 
 
 def submit_duplicate(ack, body: dict, view: dict, client: WebClient, context) -> None:

@@ -4,6 +4,7 @@ the change and appends it to the history. Callers own the transaction (one actio
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -532,6 +533,12 @@ def withdraw(
 EDITABLE = ("title", "description", "origin", "area", "target_groups", "level", "organisation")
 
 
+def edit_version(need: Need) -> str:
+    """What an edit form remembers of the fields it shows, to tell whether they changed since."""
+    values = json.dumps([getattr(need, name) for name in EDITABLE], ensure_ascii=False)
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
 def edit(
     session: Session,
     *,
@@ -541,9 +548,14 @@ def edit(
     now: datetime,
     draft: Draft,
     ref: Reference,
+    seen: str | None = None,
 ) -> Applied:
-    """Change the registered fields; each changed field is recorded with old and new value."""
+    """Change the registered fields; each changed field is recorded with old and new value.
+    `seen`: the `edit_version` the form was opened with (changed since: refused, as the form
+    would undo the other change)."""
     need, _ = _checked(session, need_id=need_id, action=Action.EDIT, actor=actor, is_admin=is_admin)
+    if seen is not None and seen != edit_version(need):
+        raise Refused("lifecycle.refused.edited_meanwhile")
     events = []
     for name in EDITABLE:
         old, new = getattr(need, name), getattr(draft, name)

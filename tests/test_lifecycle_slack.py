@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from commands import ids
+from domain.needs import Draft
 from fakeslack.forms import UserActionError
 from storage import lifecycle
 from storage.models import Follower, Milestone, Need, Vote
@@ -465,6 +466,25 @@ def test_editing_reuses_the_registration_form(bot, fake_slack, ref, clock):
     assert "ändrade nivån: – → Lokal" in text
     need, _ = stored(bot, number)
     assert need.title == "Samordnad vårdplanering för äldre" and need.level == "lokal"
+
+
+def test_an_edit_form_sent_after_someone_else_changed_the_need_is_refused(
+    bot, fake_slack, ref, clock
+):
+    number = new_need(bot.db, ref, clock)
+    open_details(fake_slack, STAFF, number)
+    fake_slack.click(STAFF, ids.EDIT, value=str(number))
+    with bot.db.session(write=True) as s:  # an admin corrects the title meanwhile
+        need = s.get(Need, number)
+        draft = Draft(title="Samordnad vårdplanering i Fyrbodal", description=need.description,
+                      origin=need.origin, area=need.area)  # fmt: skip
+        lifecycle.edit(s, need_id=number, actor=ADMIN, is_admin=True, now=clock(), draft=draft,
+                       ref=ref)  # fmt: skip
+    fake_slack.submit(STAFF, {ids.LEVEL: "lokal"})
+    notice = seen(fake_slack, fake_slack.top_view(STAFF))
+    assert "har ändrats av någon annan sedan du öppnade formuläret. Inget har sparats" in notice
+    need, _ = stored(bot, number)
+    assert (need.title, need.level) == ("Samordnad vårdplanering i Fyrbodal", None)
 
 
 def test_a_long_history_pages_in_the_details_view(bot, fake_slack, ref, clock):
